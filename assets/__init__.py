@@ -1,0 +1,1 @@
+"""AR props shipped with fkd-live (images with JSON anchor files)."""

@@ -1,0 +1,1 @@
+"""Adapters around OpenCV, onnxruntime and mediapipe (no Qt here)."""

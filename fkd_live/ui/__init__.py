@@ -1,0 +1,1 @@
+"""PyQt6 user interface: the only part of fkd-live that imports Qt."""
