@@ -1,0 +1,30 @@
+"""Checkpoint files: what fit saves, and turning one back into a model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from fkd_live.core import ModelSpec
+
+from .config import FitConfig
+from .export import export_onnx
+from .models import build_model
+
+
+def load_checkpoint(path: Path) -> tuple[nn.Module, ModelSpec, FitConfig]:
+    if not path.is_file():
+        raise ValueError(f"checkpoint not found: {path}")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = FitConfig.from_dict(state["config"])
+    spec = ModelSpec.from_json(state["spec"])
+    model = build_model(cfg.arch, spec)
+    model.load_state_dict(state["model"])
+    return model.eval(), spec, cfg
+
+
+def export_checkpoint(path: Path, output: Path) -> float:
+    model, spec, _ = load_checkpoint(path)
+    return export_onnx(model, spec, output)

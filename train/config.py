@@ -1,0 +1,68 @@
+"""Training configuration: one frozen dataclass, filled from a JSON file and then from flags."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    data: str = "../shared/data/faces5"
+    out: str = "runs/fit"
+    sources: tuple[str, ...] = ("celeba", "mtfl", "lfw", "helen_afw")
+    arch: str = "cnn"
+    input_size: int = 80
+    epochs: int = 30
+    batch_size: int = 128
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    loss: str = "wing"
+    val_fraction: float = 0.1
+    seed: int = 0
+    workers: int = 1
+    threads: int = 0  # torch intra-op threads; 0 = torch's default
+    patience: int = 8  # epochs without a better validation NME before stopping
+    limit: int = 0  # at most this many images per source (0 = all), for quick runs and tests
+    device: str = "auto"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> FitConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(unknown)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+
+
+def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every FitConfig field as a flag whose default is None, so a config file can fill it."""
+    parser.add_argument("--config", type=Path, help="JSON file of FitConfig fields")
+    parser.add_argument("--resume", type=Path, help="checkpoint to continue from")
+    for f in fields(FitConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.name == "sources":
+            parser.add_argument(flag, nargs="+", default=None, help="faces5 sources to use")
+        else:
+            kind = type(f.default)
+            parser.add_argument(flag, type=kind, default=None, help=f"default {f.default!r}")
+
+
+def fit_config_from_args(args: argparse.Namespace) -> FitConfig:
+    raw: dict[str, Any] = {}
+    if args.config is not None:
+        try:
+            raw = json.loads(Path(args.config).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read config {args.config}: {exc}") from exc
+    for f in fields(FitConfig):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            raw[f.name] = value
+    return FitConfig.from_dict(raw)
