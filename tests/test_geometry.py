@@ -24,7 +24,7 @@ def test_identity():
 
 
 def test_pure_translation():
-    m = estimate_similarity(SQUARE, SQUARE + [3.0, -2.0])
+    m = estimate_similarity(SQUARE, SQUARE + np.array([3.0, -2.0]))
     np.testing.assert_allclose(m, [[1, 0, 3], [0, 1, -2]], atol=1e-12)
 
 
@@ -59,7 +59,7 @@ def test_least_squares_with_inconsistent_points():
     # Three points; the third cannot be matched exactly. The best similarity is the identity
     # shifted by the mean residual, and the residuals sum to zero.
     src = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 3.0]])
-    dst = src + [[0.0, 0.0], [0.0, 0.0], [0.0, 0.3]]
+    dst = src + np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 0.3]])
     m = estimate_similarity(src, dst)
     residual = apply_transform(m, src) - dst
     np.testing.assert_allclose(residual.sum(axis=0), [0.0, 0.0], atol=1e-12)
@@ -85,7 +85,9 @@ def test_compose_applies_inner_first():
     shift = similarity_matrix(1.0, 0.0, 1.0, 0.0)
     double = similarity_matrix(2.0, 0.0, 0.0, 0.0)
     # double(shift(p)): (1, 1) -> (2, 1) -> (4, 2)
-    np.testing.assert_allclose(apply_transform(compose_transforms(double, shift), [1.0, 1.0]), [4, 2])
+    np.testing.assert_allclose(
+        apply_transform(compose_transforms(double, shift), [1.0, 1.0]), [4, 2]
+    )
 
 
 def test_apply_keeps_leading_shape():

@@ -57,7 +57,10 @@ def synthetic_box(points: npt.NDArray[np.float64]) -> tuple[float, float, float,
 
 
 def framing_matrix(
-    sample: FaceSample, framing: str, spec: ModelSpec, rng: np.random.Generator | None = None,
+    sample: FaceSample,
+    framing: str,
+    spec: ModelSpec,
+    rng: np.random.Generator | None = None,
     cfg: AugmentConfig | None = None,
 ) -> npt.NDArray[np.float64]:
     """Image-to-input matrix for a framing; with `rng`, the framing's own errors are simulated."""
@@ -86,8 +89,9 @@ def framing_matrix(
     raise ValueError(f"framing must be one of {FRAMINGS}, got {framing!r}")
 
 
-def _jitter(spec: ModelSpec, rng: np.random.Generator, rot_deg: float, cfg: AugmentConfig
-            ) -> npt.NDArray[np.float64]:
+def _jitter(
+    spec: ModelSpec, rng: np.random.Generator, rot_deg: float, cfg: AugmentConfig
+) -> npt.NDArray[np.float64]:
     """A random similarity about the input's centre."""
     angle = np.deg2rad(float(np.clip(rng.normal(0.0, rot_deg), -2.5 * rot_deg, 2.5 * rot_deg)))
     scale = float(np.exp(np.clip(rng.normal(0.0, cfg.scale), -0.3, 0.3)))
@@ -98,13 +102,14 @@ def _jitter(spec: ModelSpec, rng: np.random.Generator, rot_deg: float, cfg: Augm
     return m
 
 
-def _photometric(img: npt.NDArray[np.float32], rng: np.random.Generator, cfg: AugmentConfig
-                 ) -> npt.NDArray[np.float32]:
+def _photometric(
+    img: npt.NDArray[np.float32], rng: np.random.Generator, cfg: AugmentConfig
+) -> npt.NDArray[np.float32]:
     alpha = 1.0 + rng.uniform(-cfg.contrast, cfg.contrast)
     beta = rng.uniform(-cfg.brightness, cfg.brightness)
     img = (img - 128.0) * alpha + 128.0 + beta
     if rng.random() < cfg.blur_prob:
-        img = cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.5, 1.4)))
+        img = np.asarray(cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.5, 1.4))), np.float32)
     if rng.random() < cfg.noise_prob:
         img = img + rng.normal(0.0, rng.uniform(2.0, 8.0), size=img.shape).astype(np.float32)
     return img

@@ -38,7 +38,8 @@ class FitConfig:
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ValueError(f"unknown config keys: {', '.join(unknown)}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+        return cls(**values)
 
 
 def add_fit_arguments(parser: argparse.ArgumentParser) -> None:

@@ -170,7 +170,8 @@ def split(
     samples: list[FaceSample], val_fraction: float
 ) -> tuple[list[FaceSample], list[FaceSample]]:
     """Per-image (hence per-source) train/validation split by hashed id."""
-    train, val = [], []
+    train: list[FaceSample] = []
+    val: list[FaceSample] = []
     for s in samples:
         (val if validation_fold(f"{s.source}/{s.image_id}", val_fraction) else train).append(s)
     return train, val

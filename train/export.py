@@ -46,9 +46,11 @@ def export_onnx(model: nn.Module, spec: ModelSpec, path: Path, seed: int = 0) ->
             str(tmp),
             input_names=[spec.input_name],
             output_names=[spec.output_name],
-            dynamic_axes={spec.input_name: {0: "batch"}, spec.output_name: {0: "batch"}},
+            dynamic_shapes=({0: torch.export.Dim("batch", min=1, max=1024)},),
             external_data=False,
-            dynamo=False,
+            dynamo=True,
+            optimize=True,
+            verbose=False,
         )
         proto = onnx.load(str(tmp))
         entry = proto.metadata_props.add()

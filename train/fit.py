@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     """Crops made on the fly; framing and augmentation drawn per item from a seeded stream."""
 
-    def __init__(self, samples: list[FaceSample], spec: ModelSpec, seed: int,
-                 augment: AugmentConfig | None) -> None:
+    def __init__(
+        self, samples: list[FaceSample], spec: ModelSpec, seed: int, augment: AugmentConfig | None
+    ) -> None:
         self.samples, self.spec, self.seed, self.augment = samples, spec, seed, augment
         self.epoch = 0
 
@@ -60,8 +61,9 @@ def _eval_framing(sample: FaceSample) -> str:
     return "box" if sample.box is not None else "eyes"
 
 
-def wing_loss(pred: torch.Tensor, target: torch.Tensor, w: float = 4.0, eps: float = 1.0
-              ) -> torch.Tensor:
+def wing_loss(
+    pred: torch.Tensor, target: torch.Tensor, w: float = 4.0, eps: float = 1.0
+) -> torch.Tensor:
     """Feng et al. 2018, in input pixels: log-shaped for small errors, L1 for large ones."""
     d = (pred - target).abs()
     c = w - w * math.log(1.0 + w / eps)
@@ -88,8 +90,9 @@ class EpochStats:
     seconds: float
 
 
-def evaluate_loader(model: nn.Module, loader: DataLoader[Any], cfg: FitConfig, size: float,
-                    device: torch.device) -> tuple[float, float]:
+def evaluate_loader(
+    model: nn.Module, loader: DataLoader[Any], cfg: FitConfig, size: float, device: torch.device
+) -> tuple[float, float]:
     """Mean loss and mean NME over a loader."""
     model.eval()
     losses, errors = [], []
@@ -100,6 +103,16 @@ def evaluate_loader(model: nn.Module, loader: DataLoader[Any], cfg: FitConfig, s
             errors.append(nme(pred.numpy().reshape(-1, 5, 2), y.numpy().reshape(-1, 5, 2)))
     n = sum(len(e) for e in errors)
     return sum(losses) / max(n, 1), float(np.concatenate(errors).mean()) if n else math.nan
+
+
+def lr_at(step: int, total: int, peak: float, warmup: float = 0.05) -> float:
+    """Linear warm-up to `peak`, then a cosine down to 2% of it. A pure function of the step, so
+    a resumed run (even one given more epochs) needs no scheduler state."""
+    w = max(1, int(warmup * total))
+    if step < w:
+        return peak * (step + 1) / w
+    progress = min(1.0, (step - w) / max(1, total - w))
+    return peak * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
 def pick_device(name: str) -> torch.device:
@@ -115,8 +128,9 @@ def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
         torch.set_num_threads(cfg.threads)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    spec = ModelSpec(input_width=cfg.input_size, input_height=cfg.input_size,
-                     extra=(("arch", cfg.arch),))
+    spec = ModelSpec(
+        input_width=cfg.input_size, input_height=cfg.input_size, extra=(("arch", cfg.arch),)
+    )
     samples = load_faces5(Path(cfg.data), list(cfg.sources), limit=cfg.limit or None)
     if not samples:
         raise ValueError(f"no usable images under {cfg.data}")
@@ -126,22 +140,24 @@ def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
     train_ds = CropDataset(train_s, spec, cfg.seed, AugmentConfig())
     val_ds = CropDataset(val_s, spec, cfg.seed, None)
     persist = cfg.workers > 0
-    train_dl = DataLoader(train_ds, batch_size=cfg.batch_size, shuffle=True,
-                          num_workers=cfg.workers, drop_last=True, persistent_workers=False)
-    val_dl = DataLoader(val_ds, batch_size=256, num_workers=cfg.workers,
-                        persistent_workers=persist)
+    train_dl = DataLoader(
+        train_ds,
+        batch_size=cfg.batch_size,
+        shuffle=True,
+        num_workers=cfg.workers,
+        drop_last=True,
+        persistent_workers=False,
+    )
+    val_dl = DataLoader(val_ds, batch_size=256, num_workers=cfg.workers, persistent_workers=persist)
     model = build_model(cfg.arch, spec).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps = cfg.epochs * max(len(train_dl), 1)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps,
-                                                pct_start=0.1)
+    total_steps = cfg.epochs * max(len(train_dl), 1)
     history: list[EpochStats] = []
     start_epoch, best = 0, math.inf
     if resume is not None:
         state = torch.load(resume, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
         start_epoch, best = state["epoch"] + 1, state["best_nme"]
         history = [EpochStats(**h) for h in state["history"]]
         log.info("resumed from %s at epoch %d", resume, start_epoch)
@@ -151,26 +167,39 @@ def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
         train_ds.epoch = epoch
         model.train()
         total, count = 0.0, 0
-        for x, y in tqdm(train_dl, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False):
+        for step, (x, y) in enumerate(
+            tqdm(train_dl, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False)
+        ):
+            for group in opt.param_groups:
+                group["lr"] = lr_at(epoch * len(train_dl) + step, total_steps, cfg.lr)
             pred = model(x.to(device))
             loss = loss_fn(cfg.loss, pred, y.to(device), size)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
-            sched.step()
             total, count = total + loss.item() * len(x), count + len(x)
         val_loss, val_nme = evaluate_loader(model, val_dl, cfg, size, device)
-        stats = EpochStats(epoch, total / max(count, 1), val_loss, val_nme,
-                           time.perf_counter() - t0)
+        stats = EpochStats(
+            epoch, total / max(count, 1), val_loss, val_nme, time.perf_counter() - t0
+        )
         history.append(stats)
-        log.info("epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%.0f s)",
-                 epoch + 1, stats.train_loss, val_loss, 100 * val_nme, stats.seconds)
+        log.info(
+            "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%.0f s)",
+            epoch + 1,
+            stats.train_loss,
+            val_loss,
+            100 * val_nme,
+            stats.seconds,
+        )
         improved = val_nme < best
         best = min(best, val_nme)
         state = {
-            "model": model.state_dict(), "optimizer": opt.state_dict(),
-            "scheduler": sched.state_dict(), "epoch": epoch, "best_nme": best,
-            "config": cfg.to_dict(), "spec": spec.to_json(),
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "epoch": epoch,
+            "best_nme": best,
+            "config": cfg.to_dict(),
+            "spec": spec.to_json(),
             "history": [vars(h) for h in history],
         }
         _save_atomic(state, out / "last.pt")

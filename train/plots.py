@@ -20,8 +20,7 @@ def plot_curves(history: list[dict[str, Any]], path: Path) -> None:
     ax_loss.set(xlabel="epoch", ylabel="loss", title="Loss")
     ax_loss.legend()
     ax_nme.plot(epochs, [100 * h["val_nme"] for h in history], "o-", color="C2")
-    ax_nme.set(xlabel="epoch", ylabel="NME (% of inter-ocular distance)",
-               title="Validation NME")
+    ax_nme.set(xlabel="epoch", ylabel="NME (% of inter-ocular distance)", title="Validation NME")
     for ax in (ax_loss, ax_nme):
         ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -25,8 +25,7 @@ def warp_crop(
         flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    result: npt.NDArray[np.uint8] = np.asarray(out, dtype=np.uint8)
-    return result
+    return np.asarray(out, dtype=np.uint8)
 
 
 def read_image_rgb(path: str) -> npt.NDArray[np.uint8] | None:
@@ -34,5 +33,9 @@ def read_image_rgb(path: str) -> npt.NDArray[np.uint8] | None:
     data = cv2.imread(path, cv2.IMREAD_COLOR)
     if data is None:
         return None
-    rgb: npt.NDArray[np.uint8] = cv2.cvtColor(data, cv2.COLOR_BGR2RGB)
-    return rgb
+    return bgr_to_rgb(np.asarray(data, dtype=np.uint8))
+
+
+def bgr_to_rgb(bgr: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """OpenCV's BGR order to the RGB order everything after the sources uses."""
+    return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)

@@ -37,9 +37,11 @@ class ModelLoadError(RuntimeError):
 def import_onnxruntime() -> ModuleType:
     try:
         import onnxruntime
+
+        module: ModuleType = onnxruntime
     except ImportError as exc:
         raise RuntimeMissingError(MISSING_RUNTIME) from exc
-    return onnxruntime
+    return module
 
 
 def shipped_model_path() -> Path:

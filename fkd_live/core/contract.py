@@ -87,7 +87,10 @@ class ModelSpec:
         """The template's `(5, 2)` points in model-input pixels."""
         x0, y0, side = self.celeba_crop
         scale = np.array([self.input_width / side, self.input_height / side])
-        return (np.asarray(self.template, dtype=np.float64) - (x0, y0)) * scale
+        points: npt.NDArray[np.float64] = (
+            np.asarray(self.template, dtype=np.float64) - (x0, y0)
+        ) * scale
+        return points
 
     def celeba_to_input(self) -> Matrix:
         """`(2, 3)` matrix from CelebA-frame pixels (at `template_frame` size) to input pixels."""
@@ -175,9 +178,7 @@ def crop_from_points(points: npt.ArrayLike, spec: ModelSpec) -> Matrix:
     return estimate_similarity(pts, template)
 
 
-def crop_from_eyes(
-    left_eye: npt.ArrayLike, right_eye: npt.ArrayLike, spec: ModelSpec
-) -> Matrix:
+def crop_from_eyes(left_eye: npt.ArrayLike, right_eye: npt.ArrayLike, spec: ModelSpec) -> Matrix:
     """`(2, 3)` matrix aligning a face from its image-left and image-right eye (x, y) pixels."""
     return crop_from_points(np.stack([np.asarray(left_eye), np.asarray(right_eye)]), spec)
 
@@ -230,7 +231,10 @@ def decode_output(output: npt.ArrayLike, spec: ModelSpec) -> npt.NDArray[np.floa
     out = np.asarray(output, dtype=np.float64)
     if out.ndim != 2 or out.shape[1] != 2 * NUM_KEYPOINTS:
         raise ValueError(f"model output must be (N, 10), got {out.shape}")
-    return out.reshape(-1, NUM_KEYPOINTS, 2) * np.array([spec.input_width, spec.input_height])
+    points: npt.NDArray[np.float64] = out.reshape(-1, NUM_KEYPOINTS, 2) * np.array(
+        [spec.input_width, spec.input_height], dtype=np.float64
+    )
+    return points
 
 
 def encode_target(points: npt.ArrayLike, spec: ModelSpec) -> npt.NDArray[np.float32]:
@@ -239,4 +243,5 @@ def encode_target(points: npt.ArrayLike, spec: ModelSpec) -> npt.NDArray[np.floa
     if pts.shape[-2:] != (NUM_KEYPOINTS, 2):
         raise ValueError(f"expected (N, 5, 2) keypoints, got {pts.shape}")
     unit = pts / np.array([spec.input_width, spec.input_height])
-    return unit.reshape(-1, 2 * NUM_KEYPOINTS).astype(np.float32)
+    target: npt.NDArray[np.float32] = unit.reshape(-1, 2 * NUM_KEYPOINTS).astype(np.float32)
+    return target

@@ -71,7 +71,9 @@ def apply_transform(matrix: npt.ArrayLike, points: npt.ArrayLike) -> npt.NDArray
     m = np.asarray(matrix, dtype=np.float64)
     pts = np.asarray(points, dtype=np.float64)
     if m.shape != (2, 3) or pts.shape[-1] != 2:
-        raise ValueError(f"expected a (2, 3) matrix and (..., 2) points, got {m.shape}, {pts.shape}")
+        raise ValueError(
+            f"expected a (2, 3) matrix and (..., 2) points, got {m.shape}, {pts.shape}"
+        )
     result: npt.NDArray[np.float64] = pts @ m[:, :2].T + m[:, 2]
     return result
 

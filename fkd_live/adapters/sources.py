@@ -1,0 +1,170 @@
+"""Frame sources: webcam, video file, still image and the built-in demo. All yield RGB frames.
+
+A source's `read()` returns `(frame, t)`: an `(H, W, 3) uint8` RGB frame and its timestamp in
+seconds (the media time for files and the demo, the capture clock for cameras), or None at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from ..core.geometry import similarity_matrix
+from .imaging import bgr_to_rgb, read_image_rgb
+
+Frame = npt.NDArray[np.uint8]
+
+
+class SourceError(RuntimeError):
+    """A source cannot be opened or stopped delivering frames."""
+
+
+class FrameSource(Protocol):
+    name: str
+    fps: float
+    live: bool  # frames arrive in real time (a camera); files are paced by the reader
+
+    def read(self) -> tuple[Frame, float] | None: ...
+
+    def close(self) -> None: ...
+
+
+class CameraSource:
+    """A webcam through OpenCV, asking for MJPEG and a one-frame buffer so the newest frame wins."""
+
+    live = True
+
+    def __init__(self, index: int, size: tuple[int, int] | None = None, fps: float = 0.0) -> None:
+        self.name = f"camera {index}"
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise SourceError(
+                f"camera {index} could not be opened (missing, busy or no permission)"
+            )
+        self._cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+        self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        if size:
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+        if fps:
+            self._cap.set(cv2.CAP_PROP_FPS, fps)
+        self.fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 30.0)
+
+    def read(self) -> tuple[Frame, float] | None:
+        ok, bgr = self._cap.read()
+        if not ok or bgr is None:
+            raise SourceError(f"{self.name} stopped delivering frames (unplugged or in use?)")
+        return bgr_to_rgb(np.asarray(bgr, dtype=np.uint8)), time.monotonic()
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class VideoSource:
+    """A video file, read frame by frame; timestamps are frame index / fps."""
+
+    live = False
+
+    def __init__(self, path: str) -> None:
+        self.name = Path(path).name
+        if not Path(path).is_file():
+            raise SourceError(f"video file not found: {path}")
+        self._cap = cv2.VideoCapture(path)
+        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        if not ok or first is None:
+            self._cap.release()
+            raise SourceError(f"cannot read video {path}: not a video OpenCV can decode")
+        self.fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 30.0) or 30.0
+        self._pending: Frame | None = np.asarray(first, dtype=np.uint8)
+        self._index = 0
+
+    def read(self) -> tuple[Frame, float] | None:
+        if self._pending is not None:
+            bgr, self._pending = self._pending, None
+        else:
+            ok, data = self._cap.read()
+            if not ok or data is None:
+                return None
+            bgr = np.asarray(data, dtype=np.uint8)
+        t = self._index / self.fps
+        self._index += 1
+        return bgr_to_rgb(bgr), t
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class ImageSource:
+    """One still picture, repeated (so the window keeps showing it) at `fps`."""
+
+    live = False
+
+    def __init__(self, path: str, fps: float = 30.0) -> None:
+        self.name = Path(path).name
+        image = read_image_rgb(path) if Path(path).is_file() else None
+        if image is None:
+            raise SourceError(f"cannot read image {path}: missing or not an image")
+        self._image, self.fps, self._index = image, fps, 0
+
+    def read(self) -> tuple[Frame, float] | None:
+        t = self._index / self.fps
+        self._index += 1
+        return self._image.copy(), t
+
+    def close(self) -> None:
+        pass
+
+
+class DemoSource:
+    """A real face with no webcam and no download: scikit-image's public-domain astronaut
+    portrait (NASA), moved by a smooth synthetic head motion that is a pure function of time."""
+
+    live = False
+    name = "demo"
+
+    def __init__(self, size: tuple[int, int] = (640, 480), fps: float = 30.0) -> None:
+        from skimage import data
+
+        self._portrait: Frame = np.ascontiguousarray(data.astronaut())  # type: ignore[no-untyped-call]
+        self.size, self.fps, self._index = size, fps, 0
+
+    def frame_at(self, t: float) -> Frame:
+        w, h = self.size
+        ph, pw = self._portrait.shape[:2]
+        base = min(w / pw, h / ph) * 1.1
+        scale = base * (1.0 + 0.08 * math.sin(2 * math.pi * t / 5.3))
+        angle = math.radians(9.0 * math.sin(2 * math.pi * t / 4.1))
+        m = similarity_matrix(scale, angle, 0.0, 0.0)
+        # Rotate about the face (around (225, 130) in the portrait), then place it.
+        centre = np.array([225.0, 130.0])
+        target = np.array(
+            [
+                w / 2 + 50 * math.sin(2 * math.pi * t / 3.7),
+                h * 0.4 + 20 * math.sin(2 * math.pi * t / 4.9),
+            ]
+        )
+        m[:, 2] = target - m[:, :2] @ centre
+        out = cv2.warpAffine(
+            self._portrait,
+            m,
+            (w, h),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=(40, 40, 48),
+        )
+        return np.asarray(out, dtype=np.uint8)
+
+    def read(self) -> tuple[Frame, float] | None:
+        t = self._index / self.fps
+        self._index += 1
+        return self.frame_at(t), t
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,142 @@
+"""`fkd-live`: command line entry point. Argparse -> frozen config -> run; `main(argv) -> int`.
+
+Every failure a user can cause (no camera, unreadable file, missing runtime or model) ends with
+one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .adapters.detector import DETECTOR_ENV, DetectorError
+from .adapters.runtime import DEVICES, ModelLoadError, RuntimeMissingError
+from .adapters.sources import SourceError
+from .config import RunConfig, SourceConfig
+from .core.contract import ContractError
+from .pipeline import PipelineConfig
+
+log = logging.getLogger("fkd_live")
+
+EXIT_USAGE = 2
+MODES = {
+    "run": "open the live window (the default: `fkd-live --camera 0`)",
+    "cameras": "list the cameras that can be opened",
+}
+USER_ERRORS = (SourceError, RuntimeMissingError, ModelLoadError, ContractError, DetectorError)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 640x480, got {text!r}") from None
+    if w <= 0 or h <= 0:
+        raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
+    return (w, h)
+
+
+def build_run_parser() -> argparse.ArgumentParser:
+    modes = "\n".join(f"  fkd-live {name:<8} {text}" for name, text in MODES.items())
+    parser = argparse.ArgumentParser(
+        prog="fkd-live",
+        description="Real-time webcam AR overlay driven by five facial keypoints.",
+        epilog=f"modes:\n{modes}\n\nRun `fkd-live MODE --help` for a mode's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"fkd-live {__version__}")
+    src = parser.add_argument_group("source (one of)").add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, metavar="N", help="webcam index (default 0)")
+    src.add_argument("--video", metavar="PATH", help="a video file")
+    src.add_argument("--image", metavar="PATH", help="a still picture, shown continuously")
+    src.add_argument(
+        "--demo", action="store_true", help="built-in moving face (no webcam or download needed)"
+    )
+    cam = parser.add_argument_group("camera")
+    cam.add_argument("--size", type=_size, metavar="WxH", help="requested camera resolution")
+    cam.add_argument("--fps", type=float, default=0.0, help="requested camera frame rate")
+    model = parser.add_argument_group("models")
+    model.add_argument("--model", metavar="PATH", help="keypoint ONNX model (default: shipped)")
+    model.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where the keypoint model runs (default auto: CUDA if usable)",
+    )
+    model.add_argument("--threads", type=int, default=0, help="CPU threads for the model")
+    model.add_argument(
+        "--detector-model",
+        metavar="PATH",
+        help=f"BlazeFace .tflite (else ${DETECTOR_ENV}, else the user cache)",
+    )
+    model.add_argument("--max-faces", type=int, default=1, help="faces to track (default 1)")
+    model.add_argument("--min-score", type=float, default=0.5, help="detector threshold")
+    out = parser.add_argument_group("run")
+    out.add_argument("--frames", type=int, default=0, help="stop after N frames (0: never)")
+    out.add_argument("--screenshot-dir", default=".", help="where S saves screenshots")
+    out.add_argument("-v", "--verbose", action="store_true", help="log more")
+    return parser
+
+
+def run_config_from_args(args: argparse.Namespace) -> RunConfig:
+    if args.video:
+        source = SourceConfig(kind="video", path=args.video)
+    elif args.image:
+        source = SourceConfig(kind="image", path=args.image)
+    elif args.demo:
+        source = SourceConfig(kind="demo")
+    else:
+        source = SourceConfig(kind="camera", camera=args.camera or 0, size=args.size, fps=args.fps)
+    return RunConfig(
+        source=source,
+        model=args.model,
+        device=args.device,
+        threads=args.threads,
+        detector_model=args.detector_model,
+        pipeline=PipelineConfig(max_faces=args.max_faces, min_score=args.min_score),
+        frames=args.frames,
+        screenshot_dir=args.screenshot_dir,
+    )
+
+
+def _quiet_native_logs() -> None:
+    # mediapipe's C++ core logs through glog; keep its INFO chatter out of the terminal.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import cv2
+
+    # We report camera and file failures ourselves, in one line; OpenCV's own are noise.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _quiet_native_logs()
+    mode = argv[0] if argv and argv[0] in MODES else "run"
+    rest = argv[1:] if argv and argv[0] in MODES else argv
+    try:
+        if mode == "cameras":
+            from .app import list_cameras_main
+
+            return list_cameras_main(rest)
+        args = build_run_parser().parse_args(rest)
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="fkd-live: %(levelname)s: %(message)s",
+        )
+        from .app import run_window
+
+        return run_window(run_config_from_args(args))
+    except USER_ERRORS as exc:
+        print(f"fkd-live: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry_point() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""The app's configuration: argparse fills these frozen dataclasses in one place (cli.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .pipeline import PipelineConfig
+
+SOURCE_KINDS = ("camera", "video", "image", "demo")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str = "camera"
+    camera: int = 0
+    path: str = ""
+    size: tuple[int, int] | None = None
+    fps: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    source: SourceConfig = field(default_factory=SourceConfig)
+    model: str | None = None  # None: the model shipped inside the package
+    device: str = "auto"
+    threads: int = 0
+    detector_model: str | None = None
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    frames: int = 0  # stop after this many frames (0 = run until closed or the source ends)
+    screenshot_dir: str = "."

@@ -1,0 +1,47 @@
+"""Immutable per-frame results passed from the pipeline to whatever draws or writes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A detector's face: box `(x, y, w, h)` pixels, score in [0, 1], and eyes `(2, 2)`
+    (image-left, image-right) when the detector gives them."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    eyes: npt.NDArray[np.float64] | None = None
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face in a frame: its detection and the model's `(5, 2) float64` keypoints (pixels)."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    keypoints: npt.NDArray[np.float64]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "box": [round(float(v), 2) for v in self.box],
+            "score": round(float(self.score), 4),
+            "keypoints": [[round(float(x), 2), round(float(y), 2)] for x, y in self.keypoints],
+        }
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What `Pipeline.process(frame, t)` returns: the faces and each stage's milliseconds."""
+
+    t: float
+    faces: tuple[Face, ...]
+    stage_ms: tuple[tuple[str, float], ...] = field(default=())
+
+    @property
+    def total_ms(self) -> float:
+        return sum(ms for _, ms in self.stage_ms)

@@ -1,0 +1,60 @@
+"""The Qt event loop around the pipeline worker and the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PyQt6.QtWidgets import QApplication
+
+from ..adapters.sources import FrameSource
+from ..config import RunConfig
+from ..pipeline import Pipeline
+from .window import MainWindow
+from .worker import PipelineWorker
+
+
+def make_window(
+    source: FrameSource, pipeline: Pipeline, cfg: RunConfig
+) -> tuple[MainWindow, PipelineWorker]:
+    """The window and its (not yet started) worker, connected."""
+    info = [
+        f"source: {source.name}",
+        f"model: {pipeline.model.path.name} on {pipeline.model.provider}",
+        f"detector: {pipeline.detector.name}",
+    ]
+    window = MainWindow("fkd-live", info, Path(cfg.screenshot_dir))
+    worker = PipelineWorker(source, pipeline, cfg.frames)
+    worker.result_ready.connect(window.view.show_result)
+    return window, worker
+
+
+def run_qt(source: FrameSource, pipeline: Pipeline, cfg: RunConfig) -> int:
+    """Run the window until it is closed, the source fails, or `cfg.frames` are done."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window, worker = make_window(source, pipeline, cfg)
+    errors: list[str] = []
+
+    def on_failed(message: str) -> None:
+        errors.append(message)
+        app.quit()
+
+    def on_ended() -> None:
+        window.view.status = "source ended"
+        window.view.update()
+        if cfg.frames:
+            app.quit()
+
+    worker.failed.connect(on_failed)
+    worker.source_ended.connect(on_ended)
+    window.show()
+    worker.start()
+    try:
+        app.exec()
+    finally:
+        worker.requestInterruption()
+        worker.wait()
+    if errors:
+        print(f"fkd-live: error: {errors[0]}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,131 @@
+"""The main window: the live frame with its overlay, a HUD, menus and shortcuts."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent
+from PyQt6.QtWidgets import QMainWindow, QWidget
+
+from ..core.faces import FrameResult
+from .overlay import OverlayOptions, draw_faces, draw_hud
+
+log = logging.getLogger(__name__)
+
+
+class VideoView(QWidget):
+    """Paints the newest frame, scaled to fit and centred, with the overlay on top."""
+
+    def __init__(self, info: list[str]) -> None:
+        super().__init__()
+        self.setMinimumSize(320, 240)
+        self.info = info
+        self.options = OverlayOptions()
+        self._frame: npt.NDArray[np.uint8] | None = None
+        self._result: FrameResult | None = None
+        self._arrivals: deque[float] = deque(maxlen=30)
+        self.status = "starting…"
+
+    def show_result(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
+        self._frame, self._result = frame, result
+        self._arrivals.append(time.perf_counter())
+        self.update()
+
+    @property
+    def fps(self) -> float:
+        if len(self._arrivals) < 2:
+            return 0.0
+        return (len(self._arrivals) - 1) / max(self._arrivals[-1] - self._arrivals[0], 1e-9)
+
+    def hud_lines(self) -> list[str]:
+        lines = [f"{self.fps:5.1f} fps", *self.info]
+        if self._result is not None:
+            stages = "  ".join(f"{name} {ms:.1f}" for name, ms in self._result.stage_ms)
+            lines.append(f"ms: {stages}")
+            lines.append(f"faces: {len(self._result.faces)}")
+        lines.append(self.status)
+        return lines
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self._frame is not None:
+            h, w = self._frame.shape[:2]
+            scale = min(self.width() / w, self.height() / h)
+            ox, oy = (self.width() - w * scale) / 2, (self.height() - h * scale) / 2
+            frame = np.ascontiguousarray(self._frame)
+            image = QImage(frame.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888)
+            painter.drawImage(QRectF(ox, oy, w * scale, h * scale), image)
+            if self._result is not None:
+                painter.save()
+                painter.translate(ox, oy)
+                draw_faces(painter, self._result, scale, self.options)
+                painter.restore()
+        if self.options.hud:
+            draw_hud(painter, self.hud_lines())
+        painter.end()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, title: str, info: list[str], screenshot_dir: Path) -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        self.view = VideoView(info)
+        self.setCentralWidget(self.view)
+        self.screenshot_dir = screenshot_dir
+        self._build_menus()
+        self.resize(960, 720)
+
+    def _toggle(self, menu_name: str, label: str, key: str, field: str) -> QAction:
+        action = QAction(label, self)
+        action.setCheckable(True)
+        action.setChecked(getattr(self.view.options, field))
+        action.setShortcut(QKeySequence(key))
+
+        def flip(on: bool) -> None:
+            self.view.options = replace(self.view.options, **{field: on})
+            self.view.update()
+
+        action.toggled.connect(flip)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        assert bar is not None
+        file_menu = bar.addMenu("&File")
+        view_menu = bar.addMenu("&View")
+        assert file_menu is not None
+        assert view_menu is not None
+        shot = QAction("Save &screenshot", self)
+        shot.setShortcut(QKeySequence("S"))
+        shot.triggered.connect(self.save_screenshot)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcuts([QKeySequence("Q"), QKeySequence("Esc")])
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(shot)
+        file_menu.addAction(quit_action)
+        for label, key, field in (
+            ("&Keypoints", "K", "keypoints"),
+            ("Face &boxes", "B", "boxes"),
+            ("&HUD", "H", "hud"),
+        ):
+            view_menu.addAction(self._toggle("View", label, key, field))
+
+    def save_screenshot(self) -> Path:
+        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+        path = self.screenshot_dir / time.strftime("fkd-live-%Y%m%d-%H%M%S.png")
+        tmp = path.with_suffix(".tmp.png")
+        if not self.view.grab().save(str(tmp), "PNG"):
+            log.error("could not write screenshot %s", path)
+            return path
+        tmp.replace(path)
+        self.view.status = f"saved {path.name}"
+        log.info("screenshot saved to %s", path)
+        return path

@@ -1,0 +1,102 @@
+"""A whole (tiny) training run: fit, checkpoints, curves, resume, and an export the app loads."""
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from fkd_live.adapters.runtime import KeypointModel
+from fkd_live.core import COORDINATE_NAMES
+from train.__main__ import main as train_main
+
+
+def write_faces5(root: Path, n: int = 24) -> Path:
+    """A miniature faces5 tree: an mtfl/ folder of 80x80 pictures with drawn 'faces'."""
+    folder = root / "mtfl"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    lines = ["image_id," + ",".join(COORDINATE_NAMES)]
+    for i in range(n):
+        img = np.full((80, 80, 3), 90, np.uint8)
+        cx, cy = 40 + rng.uniform(-6, 6), 40 + rng.uniform(-6, 6)
+        pts = np.array(
+            [[cx - 9, cy - 6], [cx + 9, cy - 6], [cx, cy + 2], [cx - 7, cy + 10], [cx + 7, cy + 10]]
+        )
+        cv2.ellipse(img, (int(cx), int(cy)), (16, 21), 0, 0, 360, (200, 170, 150), -1)
+        for x, y in pts:
+            cv2.circle(img, (int(x), int(y)), 2, (20, 20, 20), -1)
+        cv2.imwrite(str(folder / f"{i}.png"), img)
+        lines.append(f"{i}.png," + ",".join(f"{v:.2f}" for v in pts.reshape(-1)))
+    (folder / "landmarks.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@pytest.mark.slow
+def test_fit_export_resume(tmp_path, capsys):
+    data = write_faces5(tmp_path / "faces5")
+    out = tmp_path / "run"
+    args = [
+        "fit",
+        "--data",
+        str(data),
+        "--sources",
+        "mtfl",
+        "--out",
+        str(out),
+        "--epochs",
+        "2",
+        "--batch-size",
+        "8",
+        "--workers",
+        "0",
+        "--val-fraction",
+        "0.25",
+        "--input-size",
+        "48",
+        "--threads",
+        "1",
+    ]
+    assert train_main(args) == 0
+    for name in ("best.pt", "last.pt", "curves.png", "model.onnx", "history.json"):
+        assert (out / name).is_file(), name
+    assert len(json.loads((out / "history.json").read_text())) == 2
+
+    import torch
+
+    state = torch.load(out / "last.pt", weights_only=False)
+    assert state["config"]["epochs"] == 2  # the config travels inside the checkpoint
+    assert state["config"]["input_size"] == 48
+
+    model = KeypointModel(out / "model.onnx")
+    assert model.spec.input_size == (48, 48)
+    assert model.predict(np.zeros((2, 48, 48, 3), np.uint8)).shape == (2, 5, 2)
+
+    # Resume a finished 2-epoch run to 3 epochs: one more epoch is trained.
+    assert (
+        train_main(
+            [
+                *args[:-6],
+                "--epochs",
+                "3",
+                "--input-size",
+                "48",
+                "--threads",
+                "1",
+                "--resume",
+                str(out / "last.pt"),
+            ]
+        )
+        == 0
+    )
+    assert len(json.loads((out / "history.json").read_text())) == 3
+
+
+def test_fit_reports_bad_config(tmp_path, capsys):
+    bad = tmp_path / "cfg.json"
+    bad.write_text('{"epochs": 2, "colour": "blue"}')
+    assert train_main(["fit", "--config", str(bad)]) == 2
+    assert "unknown config keys: colour" in capsys.readouterr().err
