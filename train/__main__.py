@@ -18,6 +18,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp_p = sub.add_parser("export", help="export a checkpoint to ONNX (checked by onnxruntime)")
     exp_p.add_argument("checkpoint", type=Path)
     exp_p.add_argument("-o", "--output", type=Path, required=True)
+    ev_p = sub.add_parser("evaluate", help="NME per source and framing, with the mean-shape baseline")
+    ev_p.add_argument("model", type=Path, help="an exported .onnx model")
+    ev_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    ev_p.add_argument("--val-fraction", type=float, default=0.1)
+    ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
+    ev_p.add_argument("-o", "--output", type=Path, help="also write the table to this file")
     return parser
 
 
@@ -35,6 +41,17 @@ def main(argv: list[str] | None = None) -> int:
 
             export_checkpoint(args.checkpoint, args.output)
             print(f"model written to {args.output}")
+        elif args.command == "evaluate":
+            from .evaluate import evaluate_model, markdown_table
+
+            table = markdown_table(
+                evaluate_model(args.model, args.data, args.val_fraction, args.limit or None)
+            )
+            print(table)
+            if args.output:
+                tmp = args.output.with_suffix(".tmp")
+                tmp.write_text(table + "\n")
+                tmp.replace(args.output)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -138,7 +138,7 @@ class DemoSource:
     def frame_at(self, t: float) -> Frame:
         w, h = self.size
         ph, pw = self._portrait.shape[:2]
-        base = min(w / pw, h / ph) * 1.1
+        base = min(w / pw, h / ph) * 1.5  # webcam-like: the face about a third of the height
         scale = base * (1.0 + 0.08 * math.sin(2 * math.pi * t / 5.3))
         angle = math.radians(9.0 * math.sin(2 * math.pi * t / 4.1))
         m = similarity_matrix(scale, angle, 0.0, 0.0)
@@ -147,7 +147,7 @@ class DemoSource:
         target = np.array(
             [
                 w / 2 + 50 * math.sin(2 * math.pi * t / 3.7),
-                h * 0.4 + 20 * math.sin(2 * math.pi * t / 4.9),
+                h * 0.45 + 20 * math.sin(2 * math.pi * t / 4.9),
             ]
         )
         m[:, 2] = target - m[:, :2] @ centre

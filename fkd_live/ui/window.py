@@ -19,6 +19,8 @@ from .overlay import OverlayOptions, draw_faces, draw_hud
 
 log = logging.getLogger(__name__)
 
+STARTING = "starting…"
+
 
 class VideoView(QWidget):
     """Paints the newest frame, scaled to fit and centred, with the overlay on top."""
@@ -31,10 +33,12 @@ class VideoView(QWidget):
         self._frame: npt.NDArray[np.uint8] | None = None
         self._result: FrameResult | None = None
         self._arrivals: deque[float] = deque(maxlen=30)
-        self.status = "starting…"
+        self.status = STARTING
 
     def show_result(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
         self._frame, self._result = frame, result
+        if self.status == STARTING:
+            self.status = "running"
         self._arrivals.append(time.perf_counter())
         self.update()
 
