@@ -18,7 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp_p = sub.add_parser("export", help="export a checkpoint to ONNX (checked by onnxruntime)")
     exp_p.add_argument("checkpoint", type=Path)
     exp_p.add_argument("-o", "--output", type=Path, required=True)
-    ev_p = sub.add_parser("evaluate", help="NME per source and framing, with the mean-shape baseline")
+    ev_p = sub.add_parser(
+        "evaluate", help="NME per source and framing, with the mean-shape baseline"
+    )
     ev_p.add_argument("model", type=Path, help="an exported .onnx model")
     ev_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
     ev_p.add_argument("--val-fraction", type=float, default=0.1)

@@ -61,8 +61,9 @@ def crops_for(
     return np.stack([c for c, _ in pairs]), np.stack([p for _, p in pairs])
 
 
-def evaluate_model(model_path: Path, data: Path, val_fraction: float = 0.1,
-                   limit: int | None = None) -> list[Score]:
+def evaluate_model(
+    model_path: Path, data: Path, val_fraction: float = 0.1, limit: int | None = None
+) -> list[Score]:
     """Model and mean-shape baseline scores on every source's validation split."""
     model = KeypointModel(model_path, device="cpu")
     samples = load_faces5(data, limit=limit)
@@ -75,8 +76,9 @@ def evaluate_model(model_path: Path, data: Path, val_fraction: float = 0.1,
             continue
         for framing in framings:
             crops, truth = crops_for(subset, model.spec, framing)
-            pred = np.concatenate([model.predict(crops[i : i + 256])
-                                   for i in range(0, len(crops), 256)])
+            pred = np.concatenate(
+                [model.predict(crops[i : i + 256]) for i in range(0, len(crops), 256)]
+            )
             out.append(score(nme(pred, truth), source, framing))
             baseline = np.broadcast_to(template, truth.shape)
             out.append(score(nme(baseline, truth), source, f"{framing} (mean shape)"))

@@ -1,0 +1,98 @@
+"""End to end on real faces: detect, align, run the shipped model, map back to the frame."""
+
+import csv
+
+import cv2
+import numpy as np
+import pytest
+
+from fkd_live.adapters.detector import MediaPipeDetector
+from fkd_live.adapters.runtime import KeypointModel
+from fkd_live.adapters.sources import DemoSource, VideoSource
+from fkd_live.core import CELEBA_FRAME
+from fkd_live.pipeline import Pipeline
+from tests.conftest import FACES5, SHARED, SHIPPED_MODEL, need
+
+CELEBA = FACES5 / "celeba_half"
+
+
+def celeba_rows(first: int, count: int) -> list[tuple[str, np.ndarray]]:
+    with (need(CELEBA) / "list_landmarks_align_celeba.csv").open() as fh:
+        rows = list(csv.reader(fh))[1 + first : 1 + first + count]
+    return [(r[0], np.array(r[1:], dtype=np.float64).reshape(5, 2)) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def pipeline(shipped_model, detector_model):
+    p = Pipeline(MediaPipeDetector(detector_model), KeypointModel(shipped_model, device="cpu"))
+    yield p
+    p.close()
+
+
+def place_on_canvas(image: np.ndarray, scale: float, offset: tuple[int, int]) -> np.ndarray:
+    """The picture enlarged `scale` times on a 640x480 grey canvas, top-left at `offset`."""
+    big = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    canvas = np.full((480, 640, 3), 60, np.uint8)
+    x, y = offset
+    canvas[y : y + big.shape[0], x : x + big.shape[1]] = big
+    return canvas
+
+
+def test_celeba_faces_in_a_frame(pipeline):
+    # Real CelebA faces, enlarged into a webcam-sized frame, go through detection, alignment and
+    # the model. Some of them may be in the training split, so this checks the whole path with a
+    # loose bound; held-out accuracy is what `python -m train evaluate` measures.
+    errors = []
+    found = 0
+    rows = celeba_rows(7900, 40)
+    for name, label in rows:
+        bgr = cv2.imread(str(CELEBA / "img_align_celeba" / name))
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        h, w = rgb.shape[:2]
+        truth_small = label * (w / CELEBA_FRAME[0], h / CELEBA_FRAME[1])
+        scale, offset = 3.0, (170, 50)
+        frame = place_on_canvas(rgb, scale, offset)
+        truth = truth_small * scale + offset
+        result = pipeline.process(frame, 0.0)
+        if not result.faces:
+            continue
+        found += 1
+        pred = result.faces[0].keypoints
+        iod = np.linalg.norm(truth[1] - truth[0])
+        errors.append(np.linalg.norm(pred - truth, axis=1).mean() / iod)
+    assert found >= 0.95 * len(rows)
+    assert np.mean(errors) < 0.08, f"mean NME {100 * np.mean(errors):.2f}%"
+
+
+def test_video_faces_are_found():
+    path = need(SHARED / "videos" / "d12.mp4")
+    src = VideoSource(str(path))
+    p = Pipeline(
+        MediaPipeDetector(need(SHARED / "models" / "blaze_face_short_range.tflite")),
+        KeypointModel(need(SHIPPED_MODEL)),
+    )
+    found = 0
+    for _ in range(30):
+        item = src.read()
+        assert item is not None
+        frame, t = item
+        result = p.process(frame, t)
+        found += bool(result.faces)
+        for face in result.faces:
+            x, _, w, _ = face.box
+            inside = (face.keypoints[:, 0] > x - 0.2 * w) & (face.keypoints[:, 0] < x + 1.2 * w)
+            assert inside.all()
+    src.close()
+    p.close()
+    assert found >= 28
+
+
+def test_demo_face_is_found(pipeline):
+    demo = DemoSource()
+    for t in (0.0, 1.0, 2.5):
+        result = pipeline.process(demo.frame_at(t), t)
+        assert len(result.faces) == 1
+        kp = result.faces[0].keypoints
+        assert kp[0, 0] < kp[1, 0]  # image-left eye left of the image-right eye
+        assert kp[2, 1] > kp[0, 1]  # nose below the eyes
+        assert kp[3, 1] > kp[2, 1]  # mouth below the nose
