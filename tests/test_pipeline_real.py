@@ -66,11 +66,9 @@ def test_celeba_faces_in_a_frame(pipeline):
 
 def test_video_faces_are_found():
     path = need(SHARED / "videos" / "d12.mp4")
+    model, detector = need(SHIPPED_MODEL), need(SHARED / "models" / "blaze_face_short_range.tflite")
     src = VideoSource(str(path))
-    p = Pipeline(
-        MediaPipeDetector(need(SHARED / "models" / "blaze_face_short_range.tflite")),
-        KeypointModel(need(SHIPPED_MODEL)),
-    )
+    p = Pipeline(MediaPipeDetector(detector), KeypointModel(model))
     found = 0
     for _ in range(30):
         item = src.read()

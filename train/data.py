@@ -33,6 +33,8 @@ class FaceSample:
     image_id: str
     # (x, y, w, h) of a face box the dataset itself gives (e.g. MTFL's whole crop), if any.
     box: tuple[float, float, float, float] | None = None
+    # The dataset's official partition ("train", "val", "test") when it publishes one.
+    split: str | None = None
 
 
 @dataclass
@@ -169,9 +171,14 @@ def load_faces5(
 def split(
     samples: list[FaceSample], val_fraction: float
 ) -> tuple[list[FaceSample], list[FaceSample]]:
-    """Per-image (hence per-source) train/validation split by hashed id."""
+    """Per-image (hence per-source) train/validation split: a dataset's official partition where
+    it has one (its "test" goes to validation too), else by hashed id."""
     train: list[FaceSample] = []
     val: list[FaceSample] = []
     for s in samples:
-        (val if validation_fold(f"{s.source}/{s.image_id}", val_fraction) else train).append(s)
+        if s.split is not None:
+            held_out = s.split != "train"
+        else:
+            held_out = validation_fold(f"{s.source}/{s.image_id}", val_fraction)
+        (val if held_out else train).append(s)
     return train, val
