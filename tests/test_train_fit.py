@@ -71,6 +71,27 @@ def test_fit_export_resume(tmp_path, capsys):
     assert state["config"]["epochs"] == 2  # the config travels inside the checkpoint
     assert state["config"]["input_size"] == 48
 
+    assert (
+        train_main(
+            [
+                "evaluate",
+                str(out / "model.onnx"),
+                "--data",
+                str(data),
+                "--val-fraction",
+                "0.25",
+                "-o",
+                str(out / "eval.md"),
+            ]
+        )
+        == 0
+    )
+    table = (out / "eval.md").read_text()
+    assert "| mtfl | box |" in table
+    assert "| mtfl | box (mean shape) |" in table
+    assert train_main(["speed", str(out / "model.onnx"), "--repeats", "5"]) == 0
+    assert "ms per face" in capsys.readouterr().out
+
     model = KeypointModel(out / "model.onnx")
     assert model.spec.input_size == (48, 48)
     assert model.predict(np.zeros((2, 48, 48, 3), np.uint8)).shape == (2, 5, 2)

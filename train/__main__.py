@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev_p.add_argument("--val-fraction", type=float, default=0.1)
     ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     ev_p.add_argument("-o", "--output", type=Path, help="also write the table to this file")
+    sp_p = sub.add_parser("speed", help="ms per face with onnxruntime on the CPU")
+    sp_p.add_argument("model", type=Path)
+    sp_p.add_argument("--batch", type=int, default=1)
+    sp_p.add_argument("--threads", type=int, default=1)
+    sp_p.add_argument("--repeats", type=int, default=300)
     return parser
 
 
@@ -43,6 +48,16 @@ def main(argv: list[str] | None = None) -> int:
 
             export_checkpoint(args.checkpoint, args.output)
             print(f"model written to {args.output}")
+        elif args.command == "speed":
+            from .speed import measure_speed
+
+            r = measure_speed(args.model, args.batch, args.threads, args.repeats)
+            size_mb = args.model.stat().st_size / 2**20
+            print(
+                f"{args.model.name}: {r.ms_per_face:.3f} ms per face (batch {r.batch}, "
+                f"{r.threads} thread(s), {r.provider}; call median {r.median_ms:.3f} ms, "
+                f"p95 {r.p95_ms:.3f} ms); file {size_mb:.2f} MB"
+            )
         elif args.command == "evaluate":
             from .evaluate import evaluate_model, markdown_table
 

@@ -150,11 +150,17 @@ FACES5_SOURCES: dict[str, tuple[str, bool, bool]] = {
 def load_faces5(
     root: Path, sources: list[str] | None = None, limit: int | None = None
 ) -> list[FaceSample]:
-    """All (or the named) sources of a faces5 folder."""
+    """The named sources of a faces5 folder (default: every source present there)."""
+    if sources is None:
+        sources = [n for n, (rel, _, _) in FACES5_SOURCES.items() if (root / rel).is_file()]
     out: list[FaceSample] = []
-    for name in sources or list(FACES5_SOURCES):
+    for name in sources:
+        if name not in FACES5_SOURCES:
+            raise ValueError(f"unknown source {name!r}; faces5 has {', '.join(FACES5_SOURCES)}")
         rel, celeba_frame, whole_box = FACES5_SOURCES[name]
         csv_path = root / rel
+        if not csv_path.is_file():
+            raise ValueError(f"source {name!r} has no labels at {csv_path}")
         image_dir = csv_path.parent / "img_align_celeba" if name == "celeba" else None
         samples, _ = read_five_point_csv(
             csv_path,
