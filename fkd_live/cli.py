@@ -40,6 +40,34 @@ def _size(text: str) -> tuple[int, int]:
     return (w, h)
 
 
+def _positive_int(text: str) -> int:
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return int(value)
+
+
+def _count(text: str) -> int:
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return int(value)
+
+
+def _fraction(text: str) -> float:
+    value = _number(text, float)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return float(value)
+
+
+def _number(text: str, kind: type[int] | type[float]) -> float:
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
 def build_run_parser() -> argparse.ArgumentParser:
     modes = "\n".join(f"  fkd-live {name:<8} {text}" for name, text in MODES.items())
     parser = argparse.ArgumentParser(
@@ -67,16 +95,20 @@ def build_run_parser() -> argparse.ArgumentParser:
         default="auto",
         help="where the keypoint model runs (default auto: CUDA if usable)",
     )
-    model.add_argument("--threads", type=int, default=0, help="CPU threads for the model")
+    model.add_argument(
+        "--threads", type=_count, default=0, help="CPU threads for the model (0: automatic)"
+    )
     model.add_argument(
         "--detector-model",
         metavar="PATH",
         help=f"BlazeFace .tflite (else ${DETECTOR_ENV}, else the user cache)",
     )
-    model.add_argument("--max-faces", type=int, default=1, help="faces to track (default 1)")
-    model.add_argument("--min-score", type=float, default=0.5, help="detector threshold")
+    model.add_argument(
+        "--max-faces", type=_positive_int, default=1, help="faces to track (default 1)"
+    )
+    model.add_argument("--min-score", type=_fraction, default=0.5, help="detector threshold")
     out = parser.add_argument_group("run")
-    out.add_argument("--frames", type=int, default=0, help="stop after N frames (0: never)")
+    out.add_argument("--frames", type=_count, default=0, help="stop after N frames (0: never)")
     out.add_argument("--screenshot-dir", default=".", help="where S saves screenshots")
     out.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser

@@ -90,6 +90,22 @@ def test_bad_size_is_a_usage_error(capsys):
     assert "size must look like 640x480" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--max-faces", "0", "must be at least 1"),
+        ("--min-score", "1.5", "between 0 and 1"),
+        ("--frames", "-3", "must not be negative"),
+        ("--threads", "many", "not a number"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(capsys, flag, value, message):
+    with pytest.raises(SystemExit) as info:
+        main(["--demo", flag, value])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 def test_cameras_mode_reports_none(capsys):
     code, out, _ = run(capsys, "cameras", "--max-index", "0")
     assert code == 1
