@@ -18,9 +18,9 @@ class FitConfig:
     input_size: int = 80
     epochs: int = 30
     batch_size: int = 128
-    lr: float = 2e-3
+    lr: float = 5e-4
     weight_decay: float = 1e-4
-    loss: str = "wing"
+    loss: str = "mse"
     val_fraction: float = 0.1
     seed: int = 0
     workers: int = 1
