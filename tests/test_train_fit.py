@@ -116,6 +116,14 @@ def test_fit_export_resume(tmp_path, capsys):
     assert len(json.loads((out / "history.json").read_text())) == 3
 
 
+def test_explore_writes_three_plots(tmp_path, capsys):
+    data = write_faces5(tmp_path / "faces5", n=12)
+    out = tmp_path / "explore"
+    assert train_main(["explore", "--data", str(data), "-o", str(out)]) == 0
+    for name in ("distributions.png", "heatmaps.png", "correlation.png"):
+        assert (out / name).stat().st_size > 10_000, name
+
+
 def test_fit_reports_bad_config(tmp_path, capsys):
     bad = tmp_path / "cfg.json"
     bad.write_text('{"epochs": 2, "colour": "blue"}')

@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev_p.add_argument("--val-fraction", type=float, default=0.1)
     ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     ev_p.add_argument("-o", "--output", type=Path, help="also write the table to this file")
+    xp_p = sub.add_parser("explore", help="plots of the label distributions (PNG)")
+    xp_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    xp_p.add_argument("--sources", nargs="+", default=None)
+    xp_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
+    xp_p.add_argument("--input-size", type=int, default=80)
+    xp_p.add_argument("-o", "--output", type=Path, default=Path("runs/explore"))
     sp_p = sub.add_parser("speed", help="ms per face with onnxruntime on the CPU")
     sp_p.add_argument("model", type=Path)
     sp_p.add_argument("--batch", type=int, default=1)
@@ -48,6 +54,16 @@ def main(argv: list[str] | None = None) -> int:
 
             export_checkpoint(args.checkpoint, args.output)
             print(f"model written to {args.output}")
+        elif args.command == "explore":
+            from fkd_live.core import ModelSpec
+
+            from .data import load_faces5
+            from .explore import explore
+
+            spec = ModelSpec(input_width=args.input_size, input_height=args.input_size)
+            samples = load_faces5(args.data, args.sources, limit=args.limit or None)
+            for path in explore(samples, spec, args.output):
+                print(f"wrote {path}")
         elif args.command == "speed":
             from .speed import measure_speed
 
