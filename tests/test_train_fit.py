@@ -116,6 +116,20 @@ def test_fit_export_resume(tmp_path, capsys):
     assert len(json.loads((out / "history.json").read_text())) == 3
 
 
+def test_mean_shape_baseline_fits_in_one_pass(tmp_path):
+    data = write_faces5(tmp_path / "faces5", n=16)
+    out = tmp_path / "mean"
+    args = ["fit", "--data", str(data), "--sources", "mtfl", "--out", str(out), "--arch", "mean",
+            "--batch-size", "4", "--workers", "0", "--input-size", "48"]  # fmt: skip
+    assert train_main(args) == 0
+    history = json.loads((out / "history.json").read_text())
+    assert len(history) == 1
+    model = KeypointModel(out / "model.onnx")
+    a = model.predict(np.zeros((1, 48, 48, 3), np.uint8))
+    b = model.predict(np.full((1, 48, 48, 3), 255, np.uint8))
+    np.testing.assert_allclose(a, b)  # the picture does not matter
+
+
 def test_explore_writes_three_plots(tmp_path, capsys):
     data = write_faces5(tmp_path / "faces5", n=12)
     out = tmp_path / "explore"

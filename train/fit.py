@@ -23,7 +23,7 @@ from .config import FitConfig
 from .data import FaceSample, load_faces5, split
 from .export import export_onnx
 from .metrics import nme
-from .models import build_model
+from .models import MeanShape, build_model
 from .plots import plot_curves
 
 log = logging.getLogger(__name__)
@@ -121,8 +121,22 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
-    """Train, keep the best checkpoint by validation NME, export it. Returns the ONNX path."""
+@dataclass
+class Run:
+    """Everything one training run works on."""
+
+    cfg: FitConfig
+    spec: ModelSpec
+    out: Path
+    device: torch.device
+    train_ds: CropDataset
+    train_dl: DataLoader[Any]
+    val_dl: DataLoader[Any]
+    model: nn.Module
+
+
+def prepare(cfg: FitConfig) -> Run:
+    """Seed, load and split the data, build loaders and the model."""
     torch.manual_seed(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -136,84 +150,100 @@ def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
         raise ValueError(f"no usable images under {cfg.data}")
     train_s, val_s = split(samples, cfg.val_fraction)
     log.info("train %d, validation %d images", len(train_s), len(val_s))
-    device = pick_device(cfg.device)
     train_ds = CropDataset(train_s, spec, cfg.seed, AugmentConfig())
-    val_ds = CropDataset(val_s, spec, cfg.seed, None)
-    persist = cfg.workers > 0
     train_dl = DataLoader(
-        train_ds,
-        batch_size=cfg.batch_size,
-        shuffle=True,
-        num_workers=cfg.workers,
-        drop_last=True,
-        persistent_workers=False,
+        train_ds, batch_size=cfg.batch_size, shuffle=True, num_workers=cfg.workers, drop_last=True
     )
-    val_dl = DataLoader(val_ds, batch_size=256, num_workers=cfg.workers, persistent_workers=persist)
+    val_dl = DataLoader(
+        CropDataset(val_s, spec, cfg.seed, None),
+        batch_size=256,
+        num_workers=cfg.workers,
+        persistent_workers=cfg.workers > 0,
+    )
+    device = pick_device(cfg.device)
     model = build_model(cfg.arch, spec).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    total_steps = cfg.epochs * max(len(train_dl), 1)
+    return Run(cfg, spec, out, device, train_ds, train_dl, val_dl, model)
+
+
+def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
+    """One pass over the training data; returns the mean training loss."""
+    cfg, model, steps = run.cfg, run.model, len(run.train_dl)
+    run.train_ds.epoch = epoch
+    model.train()
+    total, count = 0.0, 0
+    bar = tqdm(run.train_dl, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False)
+    for step, (x, y) in enumerate(bar):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(epoch * steps + step, cfg.epochs * steps, cfg.lr)
+        loss = loss_fn(cfg.loss, model(x.to(run.device)), y.to(run.device), cfg.input_size)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        opt.step()
+        total, count = total + loss.item() * len(x), count + len(x)
+    return total / max(count, 1)
+
+
+def fit_mean_shape(run: Run) -> None:
+    """The baseline needs no optimiser: its answer is the mean training target."""
+    targets = torch.cat([y for _, y in run.train_dl])
+    assert isinstance(run.model, MeanShape)
+    run.model.fit_mean(targets)
+
+
+def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
+    """Train, keep the best checkpoint by validation NME, export it. Returns the ONNX path."""
+    run = prepare(cfg)
+    model, out = run.model, run.out
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(
+        trainable or [torch.zeros(1, requires_grad=True)], lr=cfg.lr, weight_decay=cfg.weight_decay
+    )
     history: list[EpochStats] = []
     start_epoch, best = 0, math.inf
     if resume is not None:
-        state = torch.load(resume, map_location=device, weights_only=False)
+        state = torch.load(resume, map_location=run.device, weights_only=False)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         start_epoch, best = state["epoch"] + 1, state["best_nme"]
         history = [EpochStats(**h) for h in state["history"]]
         log.info("resumed from %s at epoch %d", resume, start_epoch)
-    size = float(cfg.input_size)
-    for epoch in range(start_epoch, cfg.epochs):
+    epochs = 1 if cfg.arch == "mean" else cfg.epochs
+    for epoch in range(start_epoch, epochs):
         t0 = time.perf_counter()
-        train_ds.epoch = epoch
-        model.train()
-        total, count = 0.0, 0
-        for step, (x, y) in enumerate(
-            tqdm(train_dl, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False)
-        ):
-            for group in opt.param_groups:
-                group["lr"] = lr_at(epoch * len(train_dl) + step, total_steps, cfg.lr)
-            pred = model(x.to(device))
-            loss = loss_fn(cfg.loss, pred, y.to(device), size)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()  # type: ignore[no-untyped-call]
-            opt.step()
-            total, count = total + loss.item() * len(x), count + len(x)
-        val_loss, val_nme = evaluate_loader(model, val_dl, cfg, size, device)
-        stats = EpochStats(
-            epoch, total / max(count, 1), val_loss, val_nme, time.perf_counter() - t0
-        )
+        if cfg.arch == "mean":
+            fit_mean_shape(run)
+            train_loss = math.nan
+        else:
+            train_loss = train_epoch(run, opt, epoch)
+        val_loss, val_nme = evaluate_loader(model, run.val_dl, cfg, cfg.input_size, run.device)
+        stats = EpochStats(epoch, train_loss, val_loss, val_nme, time.perf_counter() - t0)
         history.append(stats)
         log.info(
             "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%.0f s)",
             epoch + 1,
-            stats.train_loss,
+            train_loss,
             val_loss,
             100 * val_nme,
             stats.seconds,
         )
-        improved = val_nme < best
-        best = min(best, val_nme)
         state = {
-            "model": model.state_dict(),
-            "optimizer": opt.state_dict(),
-            "epoch": epoch,
-            "best_nme": best,
-            "config": cfg.to_dict(),
-            "spec": spec.to_json(),
+            "model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch,
+            "best_nme": min(best, val_nme), "config": cfg.to_dict(), "spec": run.spec.to_json(),
             "history": [vars(h) for h in history],
-        }
+        }  # fmt: skip
         _save_atomic(state, out / "last.pt")
-        if improved:
+        if val_nme < best:
+            best = val_nme
             _save_atomic(state, out / "best.pt")
         plot_curves([vars(h) for h in history], out / "curves.png")
         if epoch - _best_epoch(history) >= cfg.patience:
             log.info("early stop: no better validation NME for %d epochs", cfg.patience)
             break
     best_state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
-    model = build_model(cfg.arch, spec)
+    model = build_model(cfg.arch, run.spec)
     model.load_state_dict(best_state["model"])
     onnx_path = out / "model.onnx"
-    export_onnx(model, spec, onnx_path)
+    export_onnx(model, run.spec, onnx_path)
     (out / "history.json").write_text(json.dumps([vars(h) for h in history], indent=1))
     return onnx_path
 

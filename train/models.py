@@ -1,5 +1,11 @@
 """Keypoint regressors. Each maps `(N, C, H, W)` normalised crops to `(N, 10)` unit coordinates
-(the contract's "unit_xy" decoding)."""
+(the contract's "unit_xy" decoding).
+
+- `mean`: the mean-shape baseline, always the training mean (the template until fitted);
+- `cnn`: a plain 7-conv network with a small fully connected head;
+- `mobile`: our own efficient net of inverted-residual blocks (depthwise convolutions);
+- `mobilenet_v2`, `densenet169`: torchvision backbones, optionally ImageNet-initialised.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +15,41 @@ from torch import nn
 from fkd_live.core import ModelSpec
 
 
-def _conv(c_in: int, c_out: int, stride: int) -> nn.Sequential:
+def _conv(c_in: int, c_out: int, stride: int, kernel: int = 3, groups: int = 1) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False),
+        nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, groups=groups, bias=False),
         nn.BatchNorm2d(c_out),
         nn.ReLU(inplace=True),
     )
 
 
-class SmallCNN(nn.Module):
-    """A plain 7-conv network (~40 MMAC at 80x80) ending in a small fully connected head: the
-    head keeps the spatial layout that global pooling would throw away."""
+def _template_unit(spec: ModelSpec) -> torch.Tensor:
+    t = torch.tensor(spec.template_in_input(), dtype=torch.float32)
+    return (t / torch.tensor([spec.input_width, spec.input_height])).reshape(10)
 
-    def __init__(self, spec: ModelSpec, width: int = 1) -> None:
+
+class RegressionHead(nn.Sequential):
+    """Flatten the final feature map (keeping its layout, which pooling would lose), then two
+    linear layers. Starts at the template: an untrained net predicts the mean aligned face."""
+
+    def __init__(self, features: int, spec: ModelSpec, hidden: int = 128) -> None:
+        last = nn.Linear(hidden, 10)
+        super().__init__(nn.Flatten(), nn.Linear(features, hidden), nn.ReLU(inplace=True), last)
+        with torch.no_grad():
+            last.weight.mul_(0.1)
+            last.bias.copy_(_template_unit(spec))
+
+
+def _grid(spec: ModelSpec, stride: int) -> int:
+    return -(-spec.input_width // stride) * -(-spec.input_height // stride)
+
+
+class SmallCNN(nn.Module):
+    """Seven 3x3 convolutions (~40 MMAC at 80x80) and the regression head."""
+
+    def __init__(self, spec: ModelSpec) -> None:
         super().__init__()
-        c = [24 * width, 32 * width, 48 * width, 96 * width, 128 * width]
+        c = [24, 32, 48, 96, 128]
         self.features = nn.Sequential(
             _conv(spec.channels, c[0], 2),
             _conv(c[0], c[1], 1),
@@ -33,31 +59,112 @@ class SmallCNN(nn.Module):
             _conv(c[3], c[3], 1),
             _conv(c[3], c[4], 2),
         )
-        side_w, side_h = -(-spec.input_width // 16), -(-spec.input_height // 16)
-        self.head = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(c[4] * side_w * side_h, 128),
-            nn.ReLU(inplace=True),
-            nn.Linear(128, 10),
-        )
-        # Start from the template: the untrained net predicts the mean aligned face.
-        last = self.head[-1]
-        assert isinstance(last, nn.Linear)
-        template = torch.tensor(spec.template_in_input(), dtype=torch.float32)
-        template /= torch.tensor([spec.input_width, spec.input_height], dtype=torch.float32)
-        with torch.no_grad():
-            last.weight.mul_(0.1)
-            last.bias.copy_(template.reshape(10))
+        self.head = RegressionHead(c[4] * _grid(spec, 16), spec)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out: torch.Tensor = self.head(self.features(x))
         return out
 
 
-ARCHITECTURES = ("cnn",)
+class InvertedResidual(nn.Module):
+    """Expand (1x1), depthwise 3x3, project (1x1, linear); a skip when shapes allow."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int, expand: int) -> None:
+        super().__init__()
+        mid = c_in * expand
+        self.block = nn.Sequential(
+            _conv(c_in, mid, 1, kernel=1),
+            _conv(mid, mid, stride, groups=mid),
+            nn.Conv2d(mid, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out),
+        )
+        self.skip = stride == 1 and c_in == c_out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.block(x)
+        return x + out if self.skip else out
 
 
-def build_model(name: str, spec: ModelSpec) -> nn.Module:
+class MobileNet(nn.Module):
+    """Our efficient architecture: a stem conv and nine inverted-residual blocks (about a third of
+    SmallCNN's multiply-adds), then the same regression head."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        plan = [(16, 1, 1), (24, 2, 4), (24, 1, 4), (40, 2, 4), (40, 1, 4), (64, 2, 4),
+                (64, 1, 4), (96, 1, 4), (128, 2, 4)]  # fmt: skip
+        layers: list[nn.Module] = [_conv(spec.channels, 16, 2)]
+        c = 16
+        for c_out, stride, expand in plan:
+            layers.append(InvertedResidual(c, c_out, stride, expand))
+            c = c_out
+        self.features = nn.Sequential(*layers)
+        self.head = RegressionHead(c * _grid(spec, 32), spec)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.head(self.features(x))
+        return out
+
+
+class MeanShape(nn.Module):
+    """The baseline: ignores the picture and answers the mean training shape."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__()
+        self.register_buffer("mean", _template_unit(spec))
+        # A parameter so optimisers and checkpoints treat it like any model; never trained.
+        self.unused = nn.Parameter(torch.zeros(1), requires_grad=False)
+
+    def fit_mean(self, targets: torch.Tensor) -> None:
+        """Set the answer to the mean of `(N, 10)` unit-coordinate targets."""
+        with torch.no_grad():
+            self.mean.copy_(targets.mean(dim=0))  # type: ignore[operator]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean: torch.Tensor = self.mean  # type: ignore[assignment]
+        return x.new_zeros(x.shape[0], 10) + mean
+
+
+class TorchvisionBackbone(nn.Module):
+    """A torchvision classifier's convolutional trunk with our regression head."""
+
+    def __init__(self, name: str, spec: ModelSpec, pretrained: bool) -> None:
+        super().__init__()
+        try:
+            import torchvision
+        except Exception as exc:  # a CUDA-only torchvision fails with more than ImportError
+            raise ValueError(
+                f"architecture {name!r} needs torchvision, which is not usable here ({exc}); "
+                "use 'cnn' or 'mobile', or install a torchvision matching torch"
+            ) from exc
+        weights = "DEFAULT" if pretrained else None
+        try:
+            net = getattr(torchvision.models, name)(weights=weights)
+        except Exception as exc:  # no network or no cached weights
+            raise ValueError(f"cannot build {name} with ImageNet weights: {exc}") from exc
+        self.features = net.features
+        if spec.channels == 1:
+            raise ValueError(f"{name} expects RGB input; use a colour model contract")
+        with torch.no_grad():
+            probe = torch.zeros(1, 3, spec.input_height, spec.input_width)
+            n = int(self.features(probe).numel())
+        self.head = RegressionHead(n, spec)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.head(torch.relu(self.features(x)))
+        return out
+
+
+ARCHITECTURES = ("mean", "cnn", "mobile", "mobilenet_v2", "densenet169")
+
+
+def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Module:
+    if name == "mean":
+        return MeanShape(spec)
     if name == "cnn":
         return SmallCNN(spec)
+    if name == "mobile":
+        return MobileNet(spec)
+    if name in ("mobilenet_v2", "densenet169"):
+        return TorchvisionBackbone(name, spec, pretrained)
     raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}")

@@ -1,0 +1,48 @@
+"""Every architecture maps crops to (N, 10), starts at the template, and exports cleanly."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from fkd_live.adapters.runtime import KeypointModel  # noqa: E402
+from fkd_live.core import ModelSpec  # noqa: E402
+from train.export import export_onnx  # noqa: E402
+from train.models import MeanShape, build_model  # noqa: E402
+
+SPEC = ModelSpec(input_width=64, input_height=64)
+
+
+@pytest.mark.parametrize("arch", ["mean", "cnn", "mobile"])
+def test_shapes_template_start_and_export(arch, tmp_path):
+    model = build_model(arch, SPEC).eval()
+    x = torch.randn(4, 3, 64, 64)
+    out = model(x)
+    assert out.shape == (4, 10)
+    template = torch.tensor(SPEC.template_in_input().reshape(10) / 64.0, dtype=torch.float32)
+    # Untrained, every architecture answers (close to) the mean aligned face.
+    assert torch.allclose(out.mean(0), template, atol=0.05)
+    path = tmp_path / f"{arch}.onnx"
+    assert export_onnx(model, SPEC, path) <= 1e-4
+    assert KeypointModel(path).spec == SPEC
+
+
+def test_mean_shape_learns_the_mean():
+    model = MeanShape(SPEC)
+    targets = torch.tensor([[0.1] * 10, [0.3] * 10])
+    model.fit_mean(targets)
+    assert torch.allclose(model(torch.zeros(3, 3, 64, 64)), torch.full((3, 10), 0.2))
+
+
+def test_unknown_architecture_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown architecture 'resnet9000'"):
+        build_model("resnet9000", SPEC)
+
+
+def test_torchvision_backbone_or_clear_message():
+    try:
+        import torchvision  # noqa: F401
+    except Exception:
+        with pytest.raises(ValueError, match="needs torchvision"):
+            build_model("mobilenet_v2", SPEC)
+    else:
+        assert build_model("mobilenet_v2", SPEC)(torch.zeros(1, 3, 64, 64)).shape == (1, 10)
