@@ -46,3 +46,26 @@ def test_torchvision_backbone_or_clear_message():
             build_model("mobilenet_v2", SPEC)
     else:
         assert build_model("mobilenet_v2", SPEC)(torch.zeros(1, 3, 64, 64)).shape == (1, 10)
+
+
+def test_grad_cam_maps_and_sheet(tmp_path):
+    import numpy as np
+
+    from train.explain import conv_layers, explain_sheet, grad_cam
+
+    model = build_model("cnn", SPEC)
+    layers = conv_layers(model)
+    assert [name for name, _ in layers] == ["features.0.0", "features.3.0", "features.6.0"]
+    x = torch.randn(2, 3, 64, 64, requires_grad=True)
+    cam = grad_cam(model, x, "nose_x", layers[-1][1])
+    assert cam.shape == (2, 64, 64)
+    assert cam.min() >= 0.0
+    assert cam.max() <= 1.0 + 1e-6
+    with pytest.raises(ValueError, match="coordinate must be one of"):
+        grad_cam(model, x, "nose_z", layers[-1][1])
+    crops = np.random.default_rng(0).integers(0, 255, (2, 64, 64, 3), dtype=np.uint8)
+    path = explain_sheet(model, SPEC, crops, "lefteye_y", tmp_path / "cam.png")
+    import cv2
+
+    sheet = cv2.imread(str(path))
+    assert sheet.shape == (28 + 2 * 64 * 3, 4 * 64 * 3, 3)

@@ -32,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     xp_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     xp_p.add_argument("--input-size", type=int, default=80)
     xp_p.add_argument("-o", "--output", type=Path, default=Path("runs/explore"))
+    ex_p = sub.add_parser("explain", help="Grad-CAM overlays for one output coordinate (PNG)")
+    ex_p.add_argument("checkpoint", type=Path)
+    ex_p.add_argument("--coordinate", default="lefteye_y", help="e.g. lefteye_y, nose_x")
+    ex_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    ex_p.add_argument("--sources", nargs="+", default=None)
+    ex_p.add_argument("--count", type=int, default=4, help="faces per source")
+    ex_p.add_argument("-o", "--output", type=Path, default=Path("runs/explain.png"))
     sp_p = sub.add_parser("speed", help="ms per face with onnxruntime on the CPU")
     sp_p.add_argument("model", type=Path)
     sp_p.add_argument("--batch", type=int, default=1)
@@ -64,6 +71,18 @@ def main(argv: list[str] | None = None) -> int:
             samples = load_faces5(args.data, args.sources, limit=args.limit or None)
             for path in explore(samples, spec, args.output):
                 print(f"wrote {path}")
+        elif args.command == "explain":
+            from .checkpoint import load_checkpoint
+            from .data import load_faces5, split
+            from .evaluate import crops_for
+            from .explain import explain_sheet
+
+            model, spec, _ = load_checkpoint(args.checkpoint)
+            _, val = split(load_faces5(args.data, args.sources, limit=400), 0.1)
+            picked = [s for src in sorted({s.source for s in val})
+                      for s in [v for v in val if v.source == src][: args.count]]  # fmt: skip
+            crops, _ = crops_for(picked, spec, "eyes")
+            print(f"wrote {explain_sheet(model, spec, crops, args.coordinate, args.output)}")
         elif args.command == "speed":
             from .speed import measure_speed
 
