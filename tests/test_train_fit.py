@@ -143,3 +143,31 @@ def test_fit_reports_bad_config(tmp_path, capsys):
     bad.write_text('{"epochs": 2, "colour": "blue"}')
     assert train_main(["fit", "--config", str(bad)]) == 2
     assert "unknown config keys: colour" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_distributed_fit_with_two_cpu_processes(tmp_path):
+    """torchrun, two processes, gloo: one shared run directory, written by rank 0 only."""
+    import os
+    import subprocess
+    import sys
+
+    data = write_faces5(tmp_path / "faces5", n=32)
+    out = tmp_path / "ddp"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+         "--master_port", "29517", "-m", "train", "fit", "--data", str(data),
+         "--sources", "mtfl", "--out", str(out), "--epochs", "2", "--batch-size", "4",
+         "--workers", "0", "--input-size", "48", "--val-fraction", "0.25", "--threads", "1"],
+        capture_output=True, text=True, timeout=600, env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert len(json.loads((out / "history.json").read_text())) == 2
+    assert KeypointModel(out / "model.onnx").spec.input_size == (48, 48)
+    import torch
+
+    state = torch.load(out / "last.pt", weights_only=False)
+    assert state["epoch"] == 1
+    assert done.stderr.count("epoch 2: train loss") == 1  # only rank 0 logs

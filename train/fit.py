@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import distributed as dist
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm import tqdm
 
 from fkd_live.core import ModelSpec, encode_target, preprocess
@@ -22,6 +25,7 @@ from .augment import AugmentConfig, make_crop
 from .config import FitConfig
 from .data import FaceSample, load_faces5, split
 from .export import export_onnx
+from .losses import loss_fn, lr_at
 from .metrics import nme
 from .models import MeanShape, build_model
 from .plots import plot_curves
@@ -61,26 +65,6 @@ def _eval_framing(sample: FaceSample) -> str:
     return "box" if sample.box is not None else "eyes"
 
 
-def wing_loss(
-    pred: torch.Tensor, target: torch.Tensor, w: float = 4.0, eps: float = 1.0
-) -> torch.Tensor:
-    """Feng et al. 2018, in input pixels: log-shaped for small errors, L1 for large ones."""
-    d = (pred - target).abs()
-    c = w - w * math.log(1.0 + w / eps)
-    return torch.where(d < w, w * torch.log1p(d / eps), d - c).mean()
-
-
-def loss_fn(name: str, pred: torch.Tensor, target: torch.Tensor, size: float) -> torch.Tensor:
-    p, t = pred * size, target * size  # compare in input pixels
-    if name == "wing":
-        return wing_loss(p, t)
-    if name == "l1":
-        return (p - t).abs().mean()
-    if name == "mse":
-        return ((p - t) ** 2).mean()
-    raise ValueError(f"unknown loss {name!r}; choose wing, l1 or mse")
-
-
 @dataclass
 class EpochStats:
     epoch: int
@@ -105,20 +89,21 @@ def evaluate_loader(
     return sum(losses) / max(n, 1), float(np.concatenate(errors).mean()) if n else math.nan
 
 
-def lr_at(step: int, total: int, peak: float, warmup: float = 0.05) -> float:
-    """Linear warm-up to `peak`, then a cosine down to 2% of it. A pure function of the step, so
-    a resumed run (even one given more epochs) needs no scheduler state."""
-    w = max(1, int(warmup * total))
-    if step < w:
-        return peak * (step + 1) / w
-    progress = min(1.0, (step - w) / max(1, total - w))
-    return peak * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * progress)))
-
-
 def pick_device(name: str) -> torch.device:
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and dist.is_initialized():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     return torch.device(name)
+
+
+def init_distributed() -> tuple[int, int]:
+    """(rank, world size). Under `torchrun` (WORLD_SIZE > 1) joins the process group: NCCL on
+    GPUs, gloo on CPUs."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank() if world > 1 else 0), world
 
 
 @dataclass
@@ -132,11 +117,20 @@ class Run:
     train_ds: CropDataset
     train_dl: DataLoader[Any]
     val_dl: DataLoader[Any]
-    model: nn.Module
+    model: nn.Module  # what is trained: the network, or its DDP wrapper
+    net: nn.Module  # the network itself (what is saved and exported)
+    rank: int = 0
+    sampler: DistributedSampler[Any] | None = None
+
+    @property
+    def main(self) -> bool:
+        """Only the first process logs, saves and exports."""
+        return self.rank == 0
 
 
 def prepare(cfg: FitConfig) -> Run:
-    """Seed, load and split the data, build loaders and the model."""
+    """Seed, load and split the data, build loaders and the model (wrapped for DDP if needed)."""
+    rank, world = init_distributed()
     torch.manual_seed(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -151,8 +145,18 @@ def prepare(cfg: FitConfig) -> Run:
     train_s, val_s = split(samples, cfg.val_fraction)
     log.info("train %d, validation %d images", len(train_s), len(val_s))
     train_ds = CropDataset(train_s, spec, cfg.seed, AugmentConfig())
+    # Under DDP each process sees its own shard of every epoch; augmentation draws are keyed by
+    # (seed, epoch, image), so they do not depend on how images are sharded.
+    sampler: DistributedSampler[Any] | None = (
+        DistributedSampler(train_ds, seed=cfg.seed) if world > 1 else None
+    )
     train_dl = DataLoader(
-        train_ds, batch_size=cfg.batch_size, shuffle=True, num_workers=cfg.workers, drop_last=True
+        train_ds,
+        batch_size=cfg.batch_size,
+        shuffle=sampler is None,
+        sampler=sampler,
+        num_workers=cfg.workers,
+        drop_last=True,
     )
     val_dl = DataLoader(
         CropDataset(val_s, spec, cfg.seed, None),
@@ -161,17 +165,24 @@ def prepare(cfg: FitConfig) -> Run:
         persistent_workers=cfg.workers > 0,
     )
     device = pick_device(cfg.device)
-    model = build_model(cfg.arch, spec).to(device)
-    return Run(cfg, spec, out, device, train_ds, train_dl, val_dl, model)
+    net = build_model(cfg.arch, spec).to(device)
+    model: nn.Module = net
+    if world > 1 and cfg.arch != "mean":
+        model = DistributedDataParallel(net, device_ids=[device.index] if device.index else None)
+    return Run(cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler)
 
 
 def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
     """One pass over the training data; returns the mean training loss."""
     cfg, model, steps = run.cfg, run.model, len(run.train_dl)
     run.train_ds.epoch = epoch
+    if run.sampler is not None:
+        run.sampler.set_epoch(epoch)
     model.train()
     total, count = 0.0, 0
-    bar = tqdm(run.train_dl, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False)
+    bar = tqdm(
+        run.train_dl, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False, disable=not run.main
+    )
     for step, (x, y) in enumerate(bar):
         for group in opt.param_groups:
             group["lr"] = lr_at(epoch * steps + step, cfg.epochs * steps, cfg.lr)
@@ -186,15 +197,23 @@ def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
 def fit_mean_shape(run: Run) -> None:
     """The baseline needs no optimiser: its answer is the mean training target."""
     targets = torch.cat([y for _, y in run.train_dl])
-    assert isinstance(run.model, MeanShape)
-    run.model.fit_mean(targets)
+    assert isinstance(run.net, MeanShape)
+    run.net.fit_mean(targets)
 
 
 def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
     """Train, keep the best checkpoint by validation NME, export it. Returns the ONNX path."""
     run = prepare(cfg)
-    model, out = run.model, run.out
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    try:
+        return _fit(run, resume)
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def _fit(run: Run, resume: Path | None) -> Path:
+    cfg, net, out = run.cfg, run.net, run.out
+    trainable = [p for p in run.model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(
         trainable or [torch.zeros(1, requires_grad=True)], lr=cfg.lr, weight_decay=cfg.weight_decay
     )
@@ -202,50 +221,54 @@ def fit(cfg: FitConfig, resume: Path | None = None) -> Path:
     start_epoch, best = 0, math.inf
     if resume is not None:
         state = torch.load(resume, map_location=run.device, weights_only=False)
-        model.load_state_dict(state["model"])
+        net.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         start_epoch, best = state["epoch"] + 1, state["best_nme"]
         history = [EpochStats(**h) for h in state["history"]]
         log.info("resumed from %s at epoch %d", resume, start_epoch)
-    epochs = 1 if cfg.arch == "mean" else cfg.epochs
-    for epoch in range(start_epoch, epochs):
+    for epoch in range(start_epoch, 1 if cfg.arch == "mean" else cfg.epochs):
         t0 = time.perf_counter()
         if cfg.arch == "mean":
             fit_mean_shape(run)
             train_loss = math.nan
         else:
             train_loss = train_epoch(run, opt, epoch)
-        val_loss, val_nme = evaluate_loader(model, run.val_dl, cfg, cfg.input_size, run.device)
-        stats = EpochStats(epoch, train_loss, val_loss, val_nme, time.perf_counter() - t0)
-        history.append(stats)
-        log.info(
-            "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%.0f s)",
-            epoch + 1,
-            train_loss,
-            val_loss,
-            100 * val_nme,
-            stats.seconds,
-        )
-        state = {
-            "model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch,
-            "best_nme": min(best, val_nme), "config": cfg.to_dict(), "spec": run.spec.to_json(),
-            "history": [vars(h) for h in history],
-        }  # fmt: skip
-        _save_atomic(state, out / "last.pt")
-        if val_nme < best:
-            best = val_nme
-            _save_atomic(state, out / "best.pt")
-        plot_curves([vars(h) for h in history], out / "curves.png")
+        # Every process scores the whole validation set, so all agree on early stopping.
+        val_loss, val_nme = evaluate_loader(net, run.val_dl, cfg, cfg.input_size, run.device)
+        history.append(EpochStats(epoch, train_loss, val_loss, val_nme, time.perf_counter() - t0))
+        improved, best = val_nme < best, min(best, val_nme)
+        if run.main:
+            log.info(
+                "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%.0f s)",
+                epoch + 1, train_loss, val_loss, 100 * val_nme, history[-1].seconds,
+            )  # fmt: skip
+            _checkpoint(run, opt, best, history, improved)
         if epoch - _best_epoch(history) >= cfg.patience:
             log.info("early stop: no better validation NME for %d epochs", cfg.patience)
             break
-    best_state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
-    model = build_model(cfg.arch, run.spec)
-    model.load_state_dict(best_state["model"])
     onnx_path = out / "model.onnx"
-    export_onnx(model, run.spec, onnx_path)
-    (out / "history.json").write_text(json.dumps([vars(h) for h in history], indent=1))
+    if run.main:
+        best_state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
+        export_net = build_model(cfg.arch, run.spec)
+        export_net.load_state_dict(best_state["model"])
+        export_onnx(export_net, run.spec, onnx_path)
+        (out / "history.json").write_text(json.dumps([vars(h) for h in history], indent=1))
     return onnx_path
+
+
+def _checkpoint(
+    run: Run, opt: torch.optim.Optimizer, best: float, history: list[EpochStats], improved: bool
+) -> None:
+    """last.pt every epoch, best.pt when validation NME improved, and the curves."""
+    state = {
+        "model": run.net.state_dict(), "optimizer": opt.state_dict(),
+        "epoch": history[-1].epoch, "best_nme": best, "config": run.cfg.to_dict(),
+        "spec": run.spec.to_json(), "history": [vars(h) for h in history],
+    }  # fmt: skip
+    _save_atomic(state, run.out / "last.pt")
+    if improved:
+        _save_atomic(state, run.out / "best.pt")
+    plot_curves([vars(h) for h in history], run.out / "curves.png")
 
 
 def _best_epoch(history: list[EpochStats]) -> int:
