@@ -18,6 +18,7 @@ from .adapters.runtime import DEVICES, ModelLoadError, RuntimeMissingError
 from .adapters.sources import SourceError
 from .config import RunConfig, SourceConfig
 from .core.contract import ContractError
+from .core.smoothing import OneEuroConfig
 from .pipeline import PipelineConfig
 
 log = logging.getLogger("fkd_live")
@@ -52,6 +53,20 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return int(value)
+
+
+def _positive_float(text: str) -> float:
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return float(value)
+
+
+def _non_negative_float(text: str) -> float:
+    value = _number(text, float)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return float(value)
 
 
 def _fraction(text: str) -> float:
@@ -107,6 +122,20 @@ def build_run_parser() -> argparse.ArgumentParser:
         "--max-faces", type=_positive_int, default=1, help="faces to track (default 1)"
     )
     model.add_argument("--min-score", type=_fraction, default=0.5, help="detector threshold")
+    smooth = parser.add_argument_group("smoothing (One Euro filter per keypoint)")
+    smooth.add_argument("--no-smoothing", action="store_true", help="show raw keypoints")
+    smooth.add_argument(
+        "--min-cutoff",
+        type=_positive_float,
+        default=OneEuroConfig.min_cutoff,
+        help="Hz; lower is steadier when still (default %(default)s)",
+    )
+    smooth.add_argument(
+        "--beta",
+        type=_non_negative_float,
+        default=OneEuroConfig.beta,
+        help="speed coefficient; higher follows motion faster (default %(default)s)",
+    )
     out = parser.add_argument_group("run")
     out.add_argument("--frames", type=_count, default=0, help="stop after N frames (0: never)")
     out.add_argument("--screenshot-dir", default=".", help="where S saves screenshots")
@@ -129,7 +158,13 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
         device=args.device,
         threads=args.threads,
         detector_model=args.detector_model,
-        pipeline=PipelineConfig(max_faces=args.max_faces, min_score=args.min_score),
+        pipeline=PipelineConfig(
+            max_faces=args.max_faces,
+            min_score=args.min_score,
+            smoothing=None
+            if args.no_smoothing
+            else OneEuroConfig(min_cutoff=args.min_cutoff, beta=args.beta),
+        ),
         frames=args.frames,
         screenshot_dir=args.screenshot_dir,
     )

@@ -7,7 +7,7 @@ logic (the stage timings are measurement only). Threads and windows merely wrap 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -18,12 +18,14 @@ from .adapters.runtime import KeypointModel
 from .core.contract import crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
 from .core.geometry import DegenerateTransformError, Matrix, apply_transform, invert_transform
+from .core.smoothing import OneEuroConfig, OneEuroFilter
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
     max_faces: int = 1
     min_score: float = 0.5
+    smoothing: OneEuroConfig | None = field(default_factory=OneEuroConfig)  # None: off
 
 
 def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
@@ -42,6 +44,8 @@ class Pipeline:
     ) -> None:
         self.detector, self.model = detector, model
         self.config = config or PipelineConfig()
+        # One filter per face slot (faces ranked by score); all restart when the count changes.
+        self._filters: list[OneEuroFilter] = []
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> FrameResult:
         """Faces in an `(H, W, 3) uint8` RGB frame taken at time `t` seconds."""
@@ -60,9 +64,12 @@ class Pipeline:
         t2 = time.perf_counter()
         points = self.model.predict(crops)
         t3 = time.perf_counter()
+        raw = [
+            apply_transform(invert_transform(m), p) for m, p in zip(matrices, points, strict=True)
+        ]
         faces = tuple(
-            Face(box=d.box, score=d.score, keypoints=apply_transform(invert_transform(m), p))
-            for d, m, p in zip(dets, matrices, points, strict=True)
+            Face(box=d.box, score=d.score, keypoints=k)
+            for d, k in zip(dets, self._smooth(raw, t), strict=True)
         )
         stages = (
             ("detect", 1e3 * (t1 - t0)),
@@ -70,6 +77,15 @@ class Pipeline:
             ("keypoints", 1e3 * (t3 - t2)),
         )
         return FrameResult(t=t, faces=faces, stage_ms=stages)
+
+    def _smooth(
+        self, keypoints: list[npt.NDArray[np.float64]], t: float
+    ) -> list[npt.NDArray[np.float64]]:
+        if self.config.smoothing is None:
+            return keypoints
+        if len(self._filters) != len(keypoints):
+            self._filters = [OneEuroFilter(self.config.smoothing) for _ in keypoints]
+        return [f(k, t) for f, k in zip(self._filters, keypoints, strict=True)]
 
     def close(self) -> None:
         self.detector.close()

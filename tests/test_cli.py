@@ -97,6 +97,8 @@ def test_bad_size_is_a_usage_error(capsys):
         ("--min-score", "1.5", "between 0 and 1"),
         ("--frames", "-3", "must not be negative"),
         ("--threads", "many", "not a number"),
+        ("--min-cutoff", "0", "must be positive"),
+        ("--beta", "-1", "must not be negative"),
     ],
 )
 def test_bad_numbers_are_usage_errors(capsys, flag, value, message):
