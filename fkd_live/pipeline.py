@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from .adapters.detector import FaceDetector
 from .adapters.imaging import warp_crop
+from .adapters.pose import estimate_pose
 from .adapters.runtime import KeypointModel
 from .core.contract import crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
@@ -67,14 +68,17 @@ class Pipeline:
         raw = [
             apply_transform(invert_transform(m), p) for m, p in zip(matrices, points, strict=True)
         ]
+        size = (frame.shape[1], frame.shape[0])
         faces = tuple(
-            Face(box=d.box, score=d.score, keypoints=k)
+            Face(box=d.box, score=d.score, keypoints=k, pose=estimate_pose(k, size))
             for d, k in zip(dets, self._smooth(raw, t), strict=True)
         )
+        t4 = time.perf_counter()
         stages = (
             ("detect", 1e3 * (t1 - t0)),
             ("align", 1e3 * (t2 - t1)),
             ("keypoints", 1e3 * (t3 - t2)),
+            ("smooth+pose", 1e3 * (t4 - t3)),
         )
         return FrameResult(t=t, faces=faces, stage_ms=stages)
 

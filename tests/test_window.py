@@ -37,7 +37,7 @@ def test_results_reach_the_window(qtbot, window_and_worker):
     assert worker.frames_done == 5
     result = window.view._result
     assert len(result.faces) == 1  # the demo face is found
-    assert [name for name, _ in result.stage_ms] == ["detect", "align", "keypoints"]
+    assert [name for name, _ in result.stage_ms] == ["detect", "align", "keypoints", "smooth+pose"]
     hud = "\n".join(window.view.hud_lines())
     assert "CPUExecutionProvider" in hud
     assert "detector: blazeface" in hud

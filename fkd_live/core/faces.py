@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from .pose import HeadPose
+
 
 @dataclass(frozen=True)
 class Detection:
@@ -20,17 +22,20 @@ class Detection:
 
 @dataclass(frozen=True)
 class Face:
-    """One face in a frame: its detection and the model's `(5, 2) float64` keypoints (pixels)."""
+    """One face in a frame: its detection, the model's `(5, 2) float64` keypoints (pixels) and
+    the head pose estimated from them (None when it could not be)."""
 
     box: tuple[float, float, float, float]
     score: float
     keypoints: npt.NDArray[np.float64]
+    pose: HeadPose | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
             "box": [round(float(v), 2) for v in self.box],
             "score": round(float(self.score), 4),
             "keypoints": [[round(float(x), 2), round(float(y), 2)] for x, y in self.keypoints],
+            "pose": self.pose.to_json() if self.pose is not None else None,
         }
 
 

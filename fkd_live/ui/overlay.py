@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QPainter, QPen
 
-from ..core.faces import FrameResult
+from ..core.faces import Face, FrameResult
+from ..core.pose import project
+
+# The pose line runs from the nose tip this far forward (mm) along the face's direction.
+POSE_LINE_MM = 90.0
 
 # One colour per keypoint, in contract order.
 KEYPOINT_COLOURS = ("#ff5050", "#50ff50", "#ffd040", "#40c0ff", "#ff60ff")
@@ -17,13 +22,32 @@ KEYPOINT_COLOURS = ("#ff5050", "#50ff50", "#ffd040", "#40c0ff", "#ff60ff")
 class OverlayOptions:
     keypoints: bool = True
     boxes: bool = True
+    pose: bool = True
     hud: bool = True
 
 
-def draw_faces(painter: QPainter, result: FrameResult, scale: float, opts: OverlayOptions) -> None:
-    """Faces of `result` (frame pixels) drawn on a painter whose frame is shown `scale` times."""
+def draw_pose(painter: QPainter, face: Face, frame_size: tuple[int, int], scale: float) -> None:
+    """A line from the nose tip along the direction the face points."""
+    if face.pose is None:
+        return
+    ends = project(np.array([[0.0, 0.0, 0.0], [0.0, 0.0, -POSE_LINE_MM]]), face.pose, frame_size)
+    (x0, y0), (x1, y1) = ends * scale
+    painter.setPen(QPen(QColor(255, 220, 60), 2.5))
+    painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+
+
+def draw_faces(
+    painter: QPainter,
+    result: FrameResult,
+    frame_size: tuple[int, int],
+    scale: float,
+    opts: OverlayOptions,
+) -> None:
+    """Faces of `result` (pixels of a `(w, h)` frame), drawn on a painter showing it `scale`x."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     for face in result.faces:
+        if opts.pose:
+            draw_pose(painter, face, frame_size, scale)
         if opts.boxes:
             x, y, w, h = (v * scale for v in face.box)
             painter.setPen(QPen(QColor(255, 255, 255, 140), 1.5))

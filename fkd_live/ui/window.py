@@ -54,6 +54,11 @@ class VideoView(QWidget):
             stages = "  ".join(f"{name} {ms:.1f}" for name, ms in self._result.stage_ms)
             lines.append(f"ms: {stages}")
             lines.append(f"faces: {len(self._result.faces)}")
+            pose = self._result.faces[0].pose if self._result.faces else None
+            if pose is not None:
+                lines.append(
+                    f"yaw {pose.yaw:+5.1f}  pitch {pose.pitch:+5.1f}  roll {pose.roll:+5.1f}"
+                )
         lines.append(self.status)
         return lines
 
@@ -70,7 +75,7 @@ class VideoView(QWidget):
             if self._result is not None:
                 painter.save()
                 painter.translate(ox, oy)
-                draw_faces(painter, self._result, scale, self.options)
+                draw_faces(painter, self._result, (w, h), scale, self.options)
                 painter.restore()
         if self.options.hud:
             draw_hud(painter, self.hud_lines())
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         for label, key, field in (
             ("&Keypoints", "K", "keypoints"),
+            ("Head &pose", "P", "pose"),
             ("Face &boxes", "B", "boxes"),
             ("&HUD", "H", "hud"),
         ):
