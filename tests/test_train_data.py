@@ -96,3 +96,19 @@ def test_nme_hand_computed():
     pred = truth + np.array([[[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]])
     # one point off by 1 px, IOD 10: mean error 0.2 px -> 2 %
     np.testing.assert_allclose(nme(pred, truth), [0.02])
+
+
+def test_score_measures_by_hand():
+    from train.evaluate import score
+
+    truth = np.array([[[0.0, 0.0], [10.0, 0.0], [5.0, 5.0], [2.0, 9.0], [8.0, 9.0]]])
+    pred = truth.copy()
+    pred[0, 2] += [3.0, 4.0]  # the nose 5 px off
+    s = score("m", "src", "eyes", pred, truth)
+    assert s.mean == pytest.approx(0.1)  # 5 px / 5 points / IOD 10
+    assert s.failure_rate == 0.0  # 10% is not above 10%
+    assert s.keypoint_nme == pytest.approx((0.0, 0.0, 0.5, 0.0, 0.0))
+    assert s.coordinate_mse == pytest.approx((0, 0, 0, 0, 9, 16, 0, 0, 0, 0))
+    assert s.mse == pytest.approx(2.5)
+    # RMSE sqrt(2.5) over the mean coordinate (0+0+10+0+5+5+2+9+8+9)/10 = 4.8
+    assert s.percent_error == pytest.approx(100 * np.sqrt(2.5) / 4.8)

@@ -87,8 +87,9 @@ def test_fit_export_resume(tmp_path, capsys):
         == 0
     )
     table = (out / "eval.md").read_text()
-    assert "| mtfl | box |" in table
-    assert "| mtfl | box (mean shape) |" in table
+    assert "| mtfl | box | model.onnx | 5 |" in table
+    assert "| mtfl | box | mean shape | 5 |" in table
+    assert (out / "eval.ced.png").stat().st_size > 10_000
     assert train_main(["speed", str(out / "model.onnx"), "--repeats", "5"]) == 0
     assert "ms per face" in capsys.readouterr().out
 

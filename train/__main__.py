@@ -19,13 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp_p.add_argument("checkpoint", type=Path)
     exp_p.add_argument("-o", "--output", type=Path, required=True)
     ev_p = sub.add_parser(
-        "evaluate", help="NME per source and framing, with the mean-shape baseline"
+        "evaluate", help="NME and more per source and framing, beside the mean-shape baseline"
     )
-    ev_p.add_argument("model", type=Path, help="an exported .onnx model")
+    ev_p.add_argument("models", type=Path, nargs="+", help="exported .onnx models")
     ev_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
     ev_p.add_argument("--val-fraction", type=float, default=0.1)
     ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
-    ev_p.add_argument("-o", "--output", type=Path, help="also write the table to this file")
+    ev_p.add_argument("-o", "--output", type=Path, help="write the table (.md) and CED plot here")
     xp_p = sub.add_parser("explore", help="plots of the label distributions (PNG)")
     xp_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
     xp_p.add_argument("--sources", nargs="+", default=None)
@@ -94,16 +94,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"p95 {r.p95_ms:.3f} ms); file {size_mb:.2f} MB"
             )
         elif args.command == "evaluate":
-            from .evaluate import evaluate_model, markdown_table
+            from .evaluate import evaluate_models, markdown_table, plot_ced
 
-            table = markdown_table(
-                evaluate_model(args.model, args.data, args.val_fraction, args.limit or None)
-            )
+            scores = evaluate_models(args.models, args.data, args.val_fraction, args.limit or None)
+            table = markdown_table(scores)
             print(table)
             if args.output:
+                args.output.parent.mkdir(parents=True, exist_ok=True)
                 tmp = args.output.with_suffix(".tmp")
                 tmp.write_text(table + "\n")
                 tmp.replace(args.output)
+                print(f"wrote {plot_ced(scores, args.output.with_suffix('.ced.png'))}")
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

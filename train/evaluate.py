@@ -1,6 +1,9 @@
 """Evaluation of exported models on the validation split, per source and framing.
 
-Runs the ONNX file through the app's own runtime adapter, so what is measured is what ships.
+Runs each ONNX file through the app's own runtime adapter, so what is measured is what ships.
+Errors are in model-input pixels (the crop every source is framed into), NME over the
+inter-ocular distance. The mean-shape baseline answers the training split's mean keypoints for
+the same source and framing.
 """
 
 from __future__ import annotations
@@ -13,45 +16,64 @@ import numpy as np
 import numpy.typing as npt
 
 from fkd_live.adapters.runtime import KeypointModel
-from fkd_live.core import ModelSpec
+from fkd_live.core import KEYPOINT_NAMES, ModelSpec, apply_transform
 
-from .augment import make_crop
+from .augment import framing_matrix, make_crop
 from .data import FaceSample, load_faces5, split
 from .metrics import nme
 
 log = logging.getLogger(__name__)
 
 # The framings each source is judged in: CelebA as published (aligned), MTFL by its own crop as
-# the box, and every source from its labelled eyes (the app's tracking framing).
+# the box, and every source from its labelled eyes (the app's tracking framing) and by a box.
 SOURCE_FRAMINGS: dict[str, tuple[str, ...]] = {
     "celeba": ("celeba", "eyes"),
     "mtfl": ("box", "eyes"),
     "lfw": ("eyes", "box"),
     "helen_afw": ("eyes", "box"),
 }
+BASELINE = "mean shape"
 
 
 @dataclass(frozen=True)
 class Score:
+    model: str
     source: str
     framing: str
     count: int
-    mean: float
+    mean: float  # NME, fraction of the inter-ocular distance
     median: float
     p90: float
     failure_rate: float  # share of faces with NME > 10%
+    coordinate_mse: tuple[float, ...]  # per coordinate, input pixels squared
+    percent_error: float  # RMSE / mean coordinate * 100
+    keypoint_nme: tuple[float, ...]  # mean distance / IOD, per keypoint
+    errors: tuple[float, ...]  # per-face NME, for the cumulative error curve
+
+    @property
+    def mse(self) -> float:
+        return float(np.mean(self.coordinate_mse))
 
 
-def score(errors: npt.NDArray[np.float64], source: str, framing: str) -> Score:
+def score(
+    model: str,
+    source: str,
+    framing: str,
+    pred: npt.NDArray[np.float64],
+    truth: npt.NDArray[np.float64],
+) -> Score:
+    """All measures of `(N, 5, 2)` predictions against the truth."""
+    errors = nme(pred, truth)
+    sq = ((pred - truth) ** 2).reshape(len(truth), -1)
+    iod = np.linalg.norm(truth[:, 1] - truth[:, 0], axis=1)[:, None]
+    per_kp = (np.linalg.norm(pred - truth, axis=2) / iod).mean(axis=0)
     return Score(
-        source,
-        framing,
-        len(errors),
-        float(errors.mean()),
-        float(np.median(errors)),
-        float(np.percentile(errors, 90)),
-        float(np.mean(errors > 0.10)),
-    )
+        model, source, framing, len(errors), float(errors.mean()), float(np.median(errors)),
+        float(np.percentile(errors, 90)), float(np.mean(errors > 0.10)),
+        tuple(float(v) for v in sq.mean(axis=0)),
+        float(100 * np.sqrt(sq.mean()) / truth.mean()),
+        tuple(float(v) for v in per_kp), tuple(float(e) for e in errors),
+    )  # fmt: skip
 
 
 def crops_for(
@@ -61,38 +83,92 @@ def crops_for(
     return np.stack([c for c, _ in pairs]), np.stack([p for _, p in pairs])
 
 
-def evaluate_model(
-    model_path: Path, data: Path, val_fraction: float = 0.1, limit: int | None = None
+def mean_shape(samples: list[FaceSample], spec: ModelSpec, framing: str) -> npt.NDArray[np.float64]:
+    """The mean `(5, 2)` keypoints of `samples` in the model input under a framing."""
+    pts = [apply_transform(framing_matrix(s, framing, spec), s.points) for s in samples]
+    out: npt.NDArray[np.float64] = np.mean(pts, axis=0)
+    return out
+
+
+def evaluate_models(
+    model_paths: list[Path], data: Path, val_fraction: float = 0.1, limit: int | None = None
 ) -> list[Score]:
-    """Model and mean-shape baseline scores on every source's validation split."""
-    model = KeypointModel(model_path, device="cpu")
-    samples = load_faces5(data, limit=limit)
-    _, val = split(samples, val_fraction)
-    template = model.spec.template_in_input()
+    """Scores of every model, and of the mean-shape baseline, on each source's validation
+    split. The baseline uses the first model's contract."""
+    models = [KeypointModel(p, device="cpu") for p in model_paths]
+    train, val = split(load_faces5(data, limit=limit), val_fraction)
     out: list[Score] = []
     for source, framings in SOURCE_FRAMINGS.items():
         subset = [s for s in val if s.source == source]
-        if not subset:
-            continue
-        for framing in framings:
-            crops, truth = crops_for(subset, model.spec, framing)
-            pred = np.concatenate(
-                [model.predict(crops[i : i + 256]) for i in range(0, len(crops), 256)]
-            )
-            out.append(score(nme(pred, truth), source, framing))
-            baseline = np.broadcast_to(template, truth.shape)
-            out.append(score(nme(baseline, truth), source, f"{framing} (mean shape)"))
+        train_subset = [s for s in train if s.source == source] or subset
+        for framing in framings if subset else ():
+            for path, model in zip(model_paths, models, strict=True):
+                crops, truth = crops_for(subset, model.spec, framing)
+                pred = np.concatenate(
+                    [model.predict(crops[i : i + 256]) for i in range(0, len(crops), 256)]
+                )
+                out.append(score(path.name, source, framing, pred, truth))
+            spec = models[0].spec
+            _, truth = crops_for(subset, spec, framing)
+            baseline = np.broadcast_to(mean_shape(train_subset, spec, framing), truth.shape)
+            out.append(score(BASELINE, source, framing, baseline, truth))
     return out
 
 
 def markdown_table(scores: list[Score]) -> str:
+    head = " | ".join(f"{k} NME" for k in KEYPOINT_NAMES)
     lines = [
-        "| source | framing | faces | NME mean | median | p90 | failures (>10%) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| source | framing | model | faces | NME mean | median | p90 | failures (>10%) | "
+        f"MSE (px²) | % error | {head} |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        + " ---: |" * len(KEYPOINT_NAMES),
     ]
     for s in scores:
+        kps = " | ".join(f"{100 * v:.2f}%" for v in s.keypoint_nme)
         lines.append(
-            f"| {s.source} | {s.framing} | {s.count} | {100 * s.mean:.2f}% | "
-            f"{100 * s.median:.2f}% | {100 * s.p90:.2f}% | {100 * s.failure_rate:.1f}% |"
+            f"| {s.source} | {s.framing} | {s.model} | {s.count} | {100 * s.mean:.2f}% | "
+            f"{100 * s.median:.2f}% | {100 * s.p90:.2f}% | {100 * s.failure_rate:.1f}% | "
+            f"{s.mse:.2f} | {s.percent_error:.2f}% | {kps} |"
         )
     return "\n".join(lines)
+
+
+def plot_ced(scores: list[Score], path: Path) -> Path:
+    """Cumulative error distribution: share of faces at or below each NME, one panel per source
+    and framing, one line per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = sorted({(s.source, s.framing) for s in scores})
+    cols = min(4, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.3 * rows), squeeze=False)
+    grid = np.linspace(0, 0.2, 201)
+    for ax, (source, framing) in zip(axes.flat, panels, strict=False):
+        for s in (s for s in scores if (s.source, s.framing) == (source, framing)):
+            errs = np.sort(np.asarray(s.errors))
+            ax.plot(
+                100 * grid,
+                np.searchsorted(errs, grid, side="right") / len(errs),
+                label=s.model,
+                linestyle="--" if s.model == BASELINE else "-",
+            )
+        ax.set(
+            title=f"{source} / {framing}",
+            xlabel="NME (%)",
+            ylabel="share of faces",
+            xlim=(0, 20),
+            ylim=(0, 1),
+        )
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
