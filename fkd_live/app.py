@@ -91,6 +91,3 @@ def list_cameras_main(argv: Sequence[str]) -> int:
     for index, w, h in cameras:
         print(f"camera {index}: {w}x{h}   (fkd-live --camera {index})")
     return 0
-
-
-__all__ = ["SourceError", "list_cameras_main", "open_source", "run_window"]

@@ -1,7 +1,8 @@
 """The synchronous per-frame pipeline: detect, align, run the keypoint model, map back.
 
-`Pipeline.process(frame, t)` is deterministic for a given frame: no threads, no clock reads for
-logic (the stage timings are measurement only). Threads and windows merely wrap it.
+`Pipeline.process(frame, t)` is deterministic for a given sequence of (frame, t): no threads, no
+clock reads for logic (the stage timings are measurement only); the only state is the smoothing
+filters, driven by the `t` passed in. Threads and windows merely wrap it.
 """
 
 from __future__ import annotations
@@ -54,14 +55,11 @@ class Pipeline:
         dets = [d for d in self.detector.detect(frame) if d.score >= self.config.min_score]
         dets = sorted(dets, key=lambda d: -d.score)[: self.config.max_faces]
         t1 = time.perf_counter()
+        if not dets:
+            self._filters = []
+            return FrameResult(t=t, faces=(), stage_ms=(("detect", 1e3 * (t1 - t0)),))
         matrices = [alignment_matrix(d, self.model) for d in dets]
-        crops = (
-            np.stack([warp_crop(frame, m, self.model.spec) for m in matrices])
-            if dets
-            else np.zeros(
-                (0, self.model.spec.input_height, self.model.spec.input_width, 3), np.uint8
-            )
-        )
+        crops = np.stack([warp_crop(frame, m, self.model.spec) for m in matrices])
         t2 = time.perf_counter()
         points = self.model.predict(crops)
         t3 = time.perf_counter()
