@@ -29,8 +29,8 @@ def test_frontal_face_projection_by_hand():
     pts = synthetic(0, 0, 0)
     # nose tip at depth 600 on the axis: the image centre
     np.testing.assert_allclose(pts[2], [320, 240])
-    # left eye (-32, -35, 630): 320 - 640 * 32 / 630, 240 - 640 * 35 / 630
-    np.testing.assert_allclose(pts[0], [320 - 640 * 32 / 630, 240 - 640 * 35 / 630])
+    # left eye (-32, -40, 628): 320 - 640 * 32 / 628, 240 - 640 * 40 / 628
+    np.testing.assert_allclose(pts[0], [320 - 640 * 32 / 628, 240 - 640 * 40 / 628])
     assert pts[0, 0] < pts[1, 0]  # image-left eye first
 
 
@@ -56,6 +56,18 @@ def test_sign_conventions():
     # Pitch > 0: the face tilts down, so the nose drops towards the mouth.
     frontal, down = synthetic(0, 0, 0), synthetic(0, 20, 0)
     assert (down[2, 1] - down[0, 1]) > (frontal[2, 1] - frontal[0, 1])
+
+
+def test_the_mean_celeba_face_is_frontal():
+    from fkd_live.core import CELEBA_TEMPLATE
+
+    # The template, three times its size, in the middle of a 640x480 frame.
+    pts = (np.asarray(CELEBA_TEMPLATE) - (88.0, 135.0)) * 3.0 + (320.0, 240.0)
+    pose = estimate_pose(pts, SIZE)
+    assert pose is not None
+    assert abs(pose.yaw) < 2.0
+    assert abs(pose.pitch) < 3.0
+    assert abs(pose.roll) < 1.0
 
 
 def test_euler_round_trip():

@@ -64,6 +64,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, path: Path, seed: int = 0) ->
         diff = float(np.max(np.abs(got - expected)))
         if diff > MAX_ABS_DIFF:
             raise ExportCheckError(f"onnxruntime differs from torch by {diff:.2e} > {MAX_ABS_DIFF}")
+        tmp.chmod(0o644)  # mkstemp makes it private; a model file is for sharing
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

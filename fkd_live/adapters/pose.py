@@ -8,6 +8,13 @@ import numpy.typing as npt
 
 from ..core.pose import FACE_MODEL_MM, HeadPose, camera_matrix, euler_from_rotation
 
+# How often each keypoint enters the least-squares fit (repetition is weighting). Mouth corners
+# move with expression - a broad smile lifts them by a third of the nose-mouth distance, which a
+# rigid model can only read as pitch - so the eyes and nose count for more.
+POSE_WEIGHTS = (3, 3, 4, 1, 1)
+_ROWS = [i for i, n in enumerate(POSE_WEIGHTS) for _ in range(n)]
+_MODEL_ROWS = np.ascontiguousarray(FACE_MODEL_MM[_ROWS])
+
 
 def estimate_pose(keypoints: npt.ArrayLike, frame_size: tuple[int, int]) -> HeadPose | None:
     """Pose from `(5, 2)` keypoints (pixels) in a `(width, height)` frame; None if PnP fails."""
@@ -26,8 +33,8 @@ def estimate_pose(keypoints: npt.ArrayLike, frame_size: tuple[int, int]) -> Head
         ]
     )
     ok, rvec, tvec = cv2.solvePnP(
-        FACE_MODEL_MM,
-        pts,
+        _MODEL_ROWS,
+        np.ascontiguousarray(pts[_ROWS]),
         cam,
         None,
         np.zeros((3, 1)),

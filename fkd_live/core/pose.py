@@ -15,14 +15,16 @@ import numpy as np
 import numpy.typing as npt
 
 # A generic adult face (mm), contract order: image-left eye, image-right eye, nose tip,
-# image-left mouth corner, image-right mouth corner. Eyes and mouth lie behind the nose tip.
+# image-left mouth corner, image-right mouth corner. Seen from the front it is CelebA's mean
+# template scaled to a 64 mm eye distance (1.671 mm per template pixel), so an average frontal
+# face reads as zero pitch; eyes and mouth lie behind the nose tip.
 FACE_MODEL_MM = np.array(
     [
-        [-32.0, -35.0, 30.0],
-        [32.0, -35.0, 30.0],
+        [-32.0, -40.0, 28.0],
+        [32.0, -40.0, 28.0],
         [0.0, 0.0, 0.0],
-        [-25.0, 32.0, 24.0],
-        [25.0, 32.0, 24.0],
+        [-28.7, 28.4, 22.0],
+        [28.7, 28.4, 22.0],
     ],
     dtype=np.float64,
 )
