@@ -10,7 +10,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import __version__
 from .adapters.detector import DETECTOR_ENV, DetectorError
@@ -41,46 +41,28 @@ def _size(text: str) -> tuple[int, int]:
     return (w, h)
 
 
-def _positive_int(text: str) -> int:
-    value = _number(text, int)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return int(value)
+def _checked(
+    kind: type[int] | type[float], ok: Callable[[float], bool], rule: str
+) -> Callable[[str], float]:
+    """An argparse type: parse `kind`, then insist on `ok`, else say the `rule`."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+        return value
+
+    return parse
 
 
-def _count(text: str) -> int:
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return int(value)
-
-
-def _positive_float(text: str) -> float:
-    value = _number(text, float)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return float(value)
-
-
-def _non_negative_float(text: str) -> float:
-    value = _number(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return float(value)
-
-
-def _fraction(text: str) -> float:
-    value = _number(text, float)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return float(value)
-
-
-def _number(text: str, kind: type[int] | type[float]) -> float:
-    try:
-        return kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+_positive_int = _checked(int, lambda v: v >= 1, "must be at least 1")
+_count = _checked(int, lambda v: v >= 0, "must not be negative")
+_positive_float = _checked(float, lambda v: v > 0, "must be positive")
+_non_negative_float = _checked(float, lambda v: v >= 0, "must not be negative")
+_fraction = _checked(float, lambda v: 0.0 <= v <= 1.0, "must be between 0 and 1")
 
 
 def build_run_parser() -> argparse.ArgumentParser:

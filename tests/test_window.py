@@ -16,12 +16,17 @@ pytest.importorskip("pytestqt")
 
 @pytest.fixture
 def window_and_worker(qtbot, template_model, detector_model, tmp_path):
+    """A window whose worker has run the demo source for five frames."""
     from fkd_live.ui.app import make_window
 
     pipeline = Pipeline(make_detector(str(detector_model)), KeypointModel(template_model))
     cfg = RunConfig(frames=5, screenshot_dir=str(tmp_path))
     window, worker = make_window(DemoSource(size=(320, 240)), pipeline, cfg)
     qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(worker.source_ended, timeout=20000):
+        worker.start()
+    qtbot.waitUntil(lambda: window.view._result is not None, timeout=5000)
     yield window, worker
     worker.requestInterruption()
     worker.wait()
@@ -30,10 +35,6 @@ def window_and_worker(qtbot, template_model, detector_model, tmp_path):
 
 def test_results_reach_the_window(qtbot, window_and_worker):
     window, worker = window_and_worker
-    window.show()
-    with qtbot.waitSignal(worker.source_ended, timeout=20000):
-        worker.start()
-    qtbot.waitUntil(lambda: window.view._result is not None, timeout=5000)
     assert worker.frames_done == 5
     result = window.view._result
     assert len(result.faces) == 1  # the demo face is found
@@ -46,11 +47,7 @@ def test_results_reach_the_window(qtbot, window_and_worker):
 
 
 def test_keypoints_are_drawn_and_toggle(qtbot, window_and_worker):
-    window, worker = window_and_worker
-    window.show()
-    with qtbot.waitSignal(worker.source_ended, timeout=20000):
-        worker.start()
-    qtbot.waitUntil(lambda: window.view._result is not None, timeout=5000)
+    window, _ = window_and_worker
 
     def pixels():
         from PyQt6.QtGui import QImage
