@@ -12,7 +12,7 @@ from train.models import MeanShape, build_model  # noqa: E402
 SPEC = ModelSpec(input_width=64, input_height=64)
 
 
-@pytest.mark.parametrize("arch", ["mean", "cnn", "mobile"])
+@pytest.mark.parametrize("arch", ["mean", "cnn", "cnn32", "mobile"])
 def test_shapes_template_start_and_export(arch, tmp_path):
     model = build_model(arch, SPEC).eval()
     x = torch.randn(4, 3, 64, 64)

@@ -2,7 +2,8 @@
 (the contract's "unit_xy" decoding).
 
 - `mean`: the mean-shape baseline, always the training mean (the template until fitted);
-- `cnn`: a plain 7-conv network with a small fully connected head;
+- `cnn`: a plain 7-conv network with a small fully connected head (`cnn32`: the same with a 1x1
+  reduction to 32 channels before the head);
 - `mobile`: our own efficient net of inverted-residual blocks (depthwise convolutions);
 - `mobilenet_v2`, `densenet169`: torchvision backbones, optionally ImageNet-initialised.
 """
@@ -45,12 +46,14 @@ def _grid(spec: ModelSpec, stride: int) -> int:
 
 
 class SmallCNN(nn.Module):
-    """Seven 3x3 convolutions (~40 MMAC at 80x80) and the regression head."""
+    """Seven 3x3 convolutions (~40 MMAC at 80x80) and the regression head. With `reduce`, a 1x1
+    convolution first narrows the last map to that many channels, so the head's first layer is
+    small (its fan-in is what makes large learning rates unstable)."""
 
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: ModelSpec, reduce: int | None = None) -> None:
         super().__init__()
         c = [24, 32, 48, 96, 128]
-        self.features = nn.Sequential(
+        layers = [
             _conv(spec.channels, c[0], 2),
             _conv(c[0], c[1], 1),
             _conv(c[1], c[2], 2),
@@ -58,8 +61,11 @@ class SmallCNN(nn.Module):
             _conv(c[2], c[3], 2),
             _conv(c[3], c[3], 1),
             _conv(c[3], c[4], 2),
-        )
-        self.head = RegressionHead(c[4] * _grid(spec, 16), spec)
+        ]
+        if reduce:
+            layers.append(_conv(c[4], reduce, 1, kernel=1))
+        self.features = nn.Sequential(*layers)
+        self.head = RegressionHead((reduce or c[4]) * _grid(spec, 16), spec)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out: torch.Tensor = self.head(self.features(x))
@@ -155,7 +161,7 @@ class TorchvisionBackbone(nn.Module):
         return out
 
 
-ARCHITECTURES = ("mean", "cnn", "mobile", "mobilenet_v2", "densenet169")
+ARCHITECTURES = ("mean", "cnn", "cnn32", "mobile", "mobilenet_v2", "densenet169")
 
 
 def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Module:
@@ -163,6 +169,8 @@ def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Modu
         return MeanShape(spec)
     if name == "cnn":
         return SmallCNN(spec)
+    if name == "cnn32":
+        return SmallCNN(spec, reduce=32)
     if name == "mobile":
         return MobileNet(spec)
     if name in ("mobilenet_v2", "densenet169"):
