@@ -46,17 +46,21 @@ def build_pipeline(cfg: RunConfig) -> Pipeline:
     return Pipeline(detector, model, cfg.pipeline)
 
 
-def run_window(cfg: RunConfig) -> int:
-    """Open the live window; returns the process exit code."""
+def run_app(cfg: RunConfig) -> int:
+    """Open the live window, or run headless; returns the process exit code."""
     pipeline = build_pipeline(cfg)  # fails fast (runtime, model, detector) before any window
     try:
         source = open_source(cfg.source)
     except SourceError:
         pipeline.close()
         raise
-    from .ui.app import run_qt
-
     try:
+        if cfg.headless:
+            from .headless import run_headless
+
+            return run_headless(source, pipeline, cfg)
+        from .ui.app import run_qt
+
         return run_qt(source, pipeline, cfg)
     finally:
         source.close()

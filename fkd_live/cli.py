@@ -120,6 +120,12 @@ def build_run_parser() -> argparse.ArgumentParser:
     )
     out = parser.add_argument_group("run")
     out.add_argument("--frames", type=_count, default=0, help="stop after N frames (0: never)")
+    out.add_argument("--headless", action="store_true", help="no window: run the pipeline only")
+    out.add_argument(
+        "--keypoints-out",
+        metavar="OUT.jsonl",
+        help="write one JSON line per frame (no window, nothing drawn)",
+    )
     out.add_argument("--screenshot-dir", default=".", help="where S saves screenshots")
     out.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
@@ -148,6 +154,8 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
             else OneEuroConfig(min_cutoff=args.min_cutoff, beta=args.beta),
         ),
         frames=args.frames,
+        headless=args.headless or args.keypoints_out is not None,
+        keypoints_out=args.keypoints_out,
         screenshot_dir=args.screenshot_dir,
     )
 
@@ -177,9 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.INFO if args.verbose else logging.WARNING,
             format="fkd-live: %(levelname)s: %(message)s",
         )
-        from .app import run_window
+        from .app import run_app
 
-        return run_window(run_config_from_args(args))
+        return run_app(run_config_from_args(args))
     except USER_ERRORS as exc:
         print(f"fkd-live: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -27,4 +27,6 @@ class RunConfig:
     detector_model: str | None = None
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     frames: int = 0  # stop after this many frames (0 = run until closed or the source ends)
+    headless: bool = False  # no window: run the pipeline only
+    keypoints_out: str | None = None  # JSON lines, one per frame (implies headless)
     screenshot_dir: str = "."

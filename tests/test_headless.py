@@ -1,0 +1,84 @@
+"""Headless runs: one JSON line per frame, written atomically."""
+
+import json
+
+from fkd_live.cli import main
+from tests.conftest import SHARED, need
+
+
+def test_keypoints_out_from_a_real_video(tmp_path, capsys, shipped_model, detector_model):
+    video = need(SHARED / "videos" / "d0.mp4")
+    out = tmp_path / "kp.jsonl"
+    code = main(
+        [
+            "--video",
+            str(video),
+            "--keypoints-out",
+            str(out),
+            "--frames",
+            "12",
+            "--model",
+            str(shipped_model),
+            "--detector-model",
+            str(detector_model),
+        ]
+    )
+    assert code == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["frame"] for r in lines] == list(range(12))
+    assert lines[1]["t"] == 0.04  # 25 fps
+    face = lines[0]["faces"][0]
+    assert set(face) == {"box", "score", "keypoints", "pose"}
+    assert len(face["keypoints"]) == 5
+    assert set(face["pose"]) == {"yaw", "pitch", "roll"}
+    (left_x, _), (right_x, _) = face["keypoints"][:2]
+    assert left_x < right_x  # image-left eye first
+    assert "12 frames, a face in 12" in capsys.readouterr().err
+    assert not list(tmp_path.glob(".kp.jsonl.*"))  # no temporary file left
+
+
+def test_headless_demo_without_output(capsys, template_model, detector_model):
+    code = main(
+        [
+            "--demo",
+            "--headless",
+            "--frames",
+            "3",
+            "--model",
+            str(template_model),
+            "--detector-model",
+            str(detector_model),
+        ]
+    )
+    assert code == 0
+    assert "3 frames, a face in 3" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_one_line(tmp_path, capsys, template_model):
+    code = main(
+        [
+            "--demo",
+            "--keypoints-out",
+            str(tmp_path / "no" / "such" / "kp.jsonl"),
+            "--model",
+            str(template_model),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err
+    assert "Traceback" not in err
+
+
+def test_a_failing_source_leaves_no_file(tmp_path, capsys, template_model, monkeypatch):
+    from fkd_live.adapters import sources
+
+    def broken(self):
+        raise sources.SourceError("camera 0 stopped delivering frames (unplugged or in use?)")
+
+    monkeypatch.setattr(sources.DemoSource, "read", broken)
+    out = tmp_path / "kp.jsonl"
+    code = main(["--demo", "--keypoints-out", str(out), "--model", str(template_model)])
+    assert code == 2
+    assert "stopped delivering frames" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
