@@ -90,6 +90,14 @@ def test_fit_export_resume(tmp_path, capsys):
     assert "| mtfl | box | model.onnx | 5 |" in table
     assert "| mtfl | box | mean shape | 5 |" in table
     assert (out / "eval.ced.png").stat().st_size > 10_000
+    audit_csv = out / "audit.csv"
+    assert train_main(["audit", str(out / "model.onnx"), "--data", str(data), "-o",
+                       str(audit_csv)]) == 0  # fmt: skip
+    audit = audit_csv.read_text().splitlines()
+    assert audit[0] == "source,image_id,nme"
+    assert len(audit) == 1 + 24
+    worst = [float(line.split(",")[2]) for line in audit[1:]]
+    assert worst == sorted(worst, reverse=True)
     assert train_main(["speed", str(out / "model.onnx"), "--repeats", "5"]) == 0
     assert "ms per face" in capsys.readouterr().out
 

@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex_p.add_argument("--sources", nargs="+", default=None)
     ex_p.add_argument("--count", type=int, default=4, help="faces per source")
     ex_p.add_argument("-o", "--output", type=Path, default=Path("runs/explain.png"))
+    au_p = sub.add_parser("audit", help="images whose labels a model disagrees with most")
+    au_p.add_argument("model", type=Path)
+    au_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    au_p.add_argument("--sources", nargs="+", default=None)
+    au_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
+    au_p.add_argument("--threshold", type=float, default=0.2, help="NME that counts as a miss")
+    au_p.add_argument("-o", "--output", type=Path, help="write source,image_id,nme (worst first)")
     sp_p = sub.add_parser("speed", help="ms per face with onnxruntime on the CPU")
     sp_p.add_argument("model", type=Path)
     sp_p.add_argument("--batch", type=int, default=1)
@@ -83,6 +90,19 @@ def main(argv: list[str] | None = None) -> int:
                       for s in [v for v in val if v.source == src][: args.count]]  # fmt: skip
             crops, _ = crops_for(picked, spec, "eyes")
             print(f"wrote {explain_sheet(model, spec, crops, args.coordinate, args.output)}")
+        elif args.command == "audit":
+            from .audit import audit_labels, summary
+
+            rows = audit_labels(args.model, args.data, args.sources, args.limit or None)
+            print(summary(rows, args.threshold))
+            if args.output:
+                tmp = args.output.with_suffix(".tmp")
+                tmp.write_text(
+                    "source,image_id,nme\n"
+                    + "".join(f"{r.source},{r.image_id},{r.nme:.4f}\n" for r in rows)
+                )
+                tmp.replace(args.output)
+                print(f"wrote {args.output}")
         elif args.command == "speed":
             from .speed import measure_speed
 

@@ -30,6 +30,22 @@ from .data import FaceSample
 
 FRAMINGS = ("eyes", "box", "celeba")
 
+# The framings each source is judged in: CelebA as published (aligned), MTFL by its own crop as
+# the box, and every source from its labelled eyes (the app's tracking framing) and by a box.
+SOURCE_FRAMINGS: dict[str, tuple[str, ...]] = {
+    "celeba": ("celeba", "eyes"),
+    "mtfl": ("box", "eyes"),
+    "lfw": ("eyes", "box"),
+    "helen_afw": ("eyes", "box"),
+}
+
+
+def main_framing(sample: FaceSample) -> str:
+    """The framing a sample is validated in: its source's first, else its own box or eyes."""
+    if sample.source in SOURCE_FRAMINGS:
+        return SOURCE_FRAMINGS[sample.source][0]
+    return "box" if sample.box is not None else "eyes"
+
 
 @dataclass(frozen=True)
 class AugmentConfig:

@@ -18,20 +18,12 @@ import numpy.typing as npt
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import KEYPOINT_NAMES, ModelSpec, apply_transform
 
-from .augment import framing_matrix, make_crop
+from .augment import SOURCE_FRAMINGS, framing_matrix, make_crop
 from .data import FaceSample, load_faces5, split
 from .metrics import nme
 
 log = logging.getLogger(__name__)
 
-# The framings each source is judged in: CelebA as published (aligned), MTFL by its own crop as
-# the box, and every source from its labelled eyes (the app's tracking framing) and by a box.
-SOURCE_FRAMINGS: dict[str, tuple[str, ...]] = {
-    "celeba": ("celeba", "eyes"),
-    "mtfl": ("box", "eyes"),
-    "lfw": ("eyes", "box"),
-    "helen_afw": ("eyes", "box"),
-}
 BASELINE = "mean shape"
 
 

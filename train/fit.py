@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from fkd_live.core import ModelSpec, encode_target, preprocess
 
-from .augment import AugmentConfig, make_crop
+from .augment import AugmentConfig, main_framing, make_crop
 from .config import FitConfig
 from .data import FaceSample, load_faces5, split
 from .export import export_onnx
@@ -48,7 +48,7 @@ class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         sample = self.samples[i]
         if self.augment is None:
-            crop, pts = make_crop(sample, self.spec, _eval_framing(sample))
+            crop, pts = make_crop(sample, self.spec, main_framing(sample))
         else:
             rng = np.random.default_rng((self.seed, self.epoch, i))
             framing = "box" if rng.random() < self.augment.box_prob else "eyes"
@@ -56,13 +56,6 @@ class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         x = preprocess(crop[None], self.spec)[0]
         y = encode_target(pts[None], self.spec)[0]
         return torch.from_numpy(x), torch.from_numpy(y)
-
-
-def _eval_framing(sample: FaceSample) -> str:
-    """Validation framing per source: CelebA as aligned, datasets with a box by that box."""
-    if sample.source == "celeba":
-        return "celeba"
-    return "box" if sample.box is not None else "eyes"
 
 
 @dataclass

@@ -84,6 +84,7 @@ class MediaPipeDetector:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
+        self._mp = mp  # imported here, lazily, and kept for the per-frame calls
         options = vision.FaceDetectorOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
             running_mode=vision.RunningMode.IMAGE,
@@ -100,8 +101,7 @@ class MediaPipeDetector:
             raise DetectorError(f"cannot load detector model {model_path}: {exc}") from exc
 
     def detect(self, rgb: npt.NDArray[np.uint8]) -> list[Detection]:
-        import mediapipe as mp
-
+        mp = self._mp
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         h, w = rgb.shape[:2]
         out = []
