@@ -42,7 +42,7 @@ def load_model(cfg: RunConfig) -> KeypointModel:
 
 def build_pipeline(cfg: RunConfig) -> Pipeline:
     model = load_model(cfg)
-    detector = make_detector(cfg.detector_model, cfg.pipeline.min_score)
+    detector = make_detector(cfg.detector_model, cfg.pipeline.min_score, cfg.download)
     return Pipeline(detector, model, cfg.pipeline)
 
 

@@ -101,9 +101,21 @@ def build_run_parser() -> argparse.ArgumentParser:
         help=f"BlazeFace .tflite (else ${DETECTOR_ENV}, else the user cache)",
     )
     model.add_argument(
+        "--no-download",
+        action="store_true",
+        help="never download the detector model (without one: OpenCV's Haar cascade)",
+    )
+    model.add_argument(
         "--max-faces", type=_positive_int, default=1, help="faces to track (default 1)"
     )
     model.add_argument("--min-score", type=_fraction, default=0.5, help="detector threshold")
+    model.add_argument(
+        "--redetect-every",
+        type=_positive_int,
+        default=PipelineConfig.redetect_every,
+        metavar="N",
+        help="while tracking, detect every N frames (1: every frame; default %(default)s)",
+    )
     smooth = parser.add_argument_group("smoothing (One Euro filter per keypoint)")
     smooth.add_argument("--no-smoothing", action="store_true", help="show raw keypoints")
     smooth.add_argument(
@@ -146,9 +158,11 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
         device=args.device,
         threads=args.threads,
         detector_model=args.detector_model,
+        download=not args.no_download,
         pipeline=PipelineConfig(
             max_faces=args.max_faces,
             min_score=args.min_score,
+            redetect_every=args.redetect_every,
             smoothing=None
             if args.no_smoothing
             else OneEuroConfig(min_cutoff=args.min_cutoff, beta=args.beta),

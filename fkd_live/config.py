@@ -25,6 +25,7 @@ class RunConfig:
     device: str = "auto"
     threads: int = 0
     detector_model: str | None = None
+    download: bool = True  # fetch the detector model when no file is found
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     frames: int = 0  # stop after this many frames (0 = run until closed or the source ends)
     headless: bool = False  # no window: run the pipeline only

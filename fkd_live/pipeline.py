@@ -1,12 +1,18 @@
-"""The synchronous per-frame pipeline: detect, align, run the keypoint model, map back.
+"""The synchronous per-frame pipeline: detect or track, align, run the keypoint model, map back.
 
 `Pipeline.process(frame, t)` is deterministic for a given sequence of (frame, t): no threads, no
-clock reads for logic (the stage timings are measurement only); the only state is the smoothing
-filters, driven by the `t` passed in. Threads and windows merely wrap it.
+clock reads for logic (the stage timings are measurement only). Its state is the tracked faces
+(previous keypoints, id, smoothing filter), driven only by the frames and the `t` passed in.
+
+Tracking: once a face is found, the next frame is aligned from its previous keypoints and the
+detector is skipped. The detector runs again every `redetect_every` frames (to pick up new faces
+and to confirm the tracked ones: a tracked face it no longer sees is dropped), and at once when a
+tracked face is lost (its keypoints no longer form a plausible face, or leave the frame).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -17,17 +23,35 @@ from .adapters.detector import FaceDetector
 from .adapters.imaging import warp_crop
 from .adapters.pose import estimate_pose
 from .adapters.runtime import KeypointModel
-from .core.contract import crop_from_box, crop_from_points
+from .core.contract import CELEBA_TEMPLATE, crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
-from .core.geometry import DegenerateTransformError, Matrix, apply_transform, invert_transform
+from .core.geometry import (
+    DegenerateTransformError,
+    Matrix,
+    apply_transform,
+    estimate_similarity,
+    invert_transform,
+)
 from .core.smoothing import OneEuroConfig, OneEuroFilter
+from .core.tracking import Box, bounding_box, box_corners, match_boxes, shape_error
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
     max_faces: int = 1
     min_score: float = 0.5
+    # Frames between detector runs while faces are tracked; 1 = detect on every frame.
+    redetect_every: int = 10
+    # A tracked face whose keypoints fit the template worse than this (RMS residual as a
+    # fraction of the eye distance, see core.tracking.shape_error) counts as lost.
+    max_shape_error: float = 0.3
     smoothing: OneEuroConfig | None = field(default_factory=OneEuroConfig)  # None: off
+
+    def __post_init__(self) -> None:
+        if self.max_faces < 1:
+            raise ValueError(f"max_faces must be at least 1, got {self.max_faces}")
+        if self.redetect_every < 1:
+            raise ValueError(f"redetect_every must be at least 1, got {self.redetect_every}")
 
 
 def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
@@ -40,54 +64,163 @@ def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
     return crop_from_box(det.box, model.spec)
 
 
+@dataclass
+class _Track:
+    """A face followed from frame to frame. `keypoints` are the raw (unsmoothed) model answer
+    in frame pixels; `box_in_face` holds the detection box's corners in the coordinates of the
+    face aligned to the template, so the box can follow the keypoints between detections."""
+
+    track_id: int
+    keypoints: npt.NDArray[np.float64]
+    box_in_face: npt.NDArray[np.float64]
+    score: float
+    smoother: OneEuroFilter | None
+
+    @property
+    def box(self) -> Box:
+        return _box_from_face(self.keypoints, self.box_in_face)
+
+
+@dataclass
+class _Plan:
+    """One face to run the model on this frame: its track (None: a new face), the alignment and
+    the detection when this frame gave one."""
+
+    track: _Track | None
+    matrix: Matrix
+    det: Detection | None
+
+
+def _face_frame(keypoints: npt.NDArray[np.float64]) -> Matrix:
+    """Frame-to-template matrix of a face (CelebA's template, in its own frame's pixels)."""
+    return estimate_similarity(keypoints, CELEBA_TEMPLATE)
+
+
+def _box_from_face(keypoints: npt.NDArray[np.float64], box_in_face: npt.NDArray[np.float64]) -> Box:
+    return bounding_box(apply_transform(invert_transform(_face_frame(keypoints)), box_in_face))
+
+
 class Pipeline:
     def __init__(
         self, detector: FaceDetector, model: KeypointModel, config: PipelineConfig | None = None
     ) -> None:
         self.detector, self.model = detector, model
         self.config = config or PipelineConfig()
-        # One filter per face slot (faces ranked by score); all restart when the count changes.
-        self._filters: list[OneEuroFilter] = []
+        self._tracks: list[_Track] = []
+        self._since_detect = 0
+        self._ids = itertools.count(1)
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> FrameResult:
         """Faces in an `(H, W, 3) uint8` RGB frame taken at time `t` seconds."""
+        ms: dict[str, float] = {"detect": 0.0, "align": 0.0, "keypoints": 0.0}
+        detect = not self._tracks or self._since_detect + 1 >= self.config.redetect_every
+        lost = self._step(frame, detect, ms)
+        if lost and not detect:
+            detect = True  # a tracked face slipped away: look for it now, not N frames later
+            self._step(frame, True, ms, revive=lost)
+        self._since_detect = 0 if detect else self._since_detect + 1
         t0 = time.perf_counter()
-        dets = [d for d in self.detector.detect(frame) if d.score >= self.config.min_score]
-        dets = sorted(dets, key=lambda d: -d.score)[: self.config.max_faces]
+        size = (frame.shape[1], frame.shape[0])
+        faces = []
+        for track in self._tracks:
+            k = track.smoother(track.keypoints, t) if track.smoother else track.keypoints
+            pose = estimate_pose(k, size)
+            faces.append(Face(track.box, track.score, k, pose, track.track_id))
+        ms["smooth+pose"] = 1e3 * (time.perf_counter() - t0)
+        return FrameResult(t=t, faces=tuple(faces), stage_ms=tuple(ms.items()), detected=detect)
+
+    def _step(
+        self,
+        frame: npt.NDArray[np.uint8],
+        detect: bool,
+        ms: dict[str, float],
+        revive: list[_Track] | None = None,
+    ) -> list[_Track]:
+        """Advance every track by one frame (detecting first if asked); returns the lost ones.
+        `revive`: tracks lost earlier in this frame that a detection may continue (same id)."""
+        t0 = time.perf_counter()
+        plans = self._plan(frame, revive or []) if detect else self._tracking_plans()
         t1 = time.perf_counter()
-        if not dets:
-            self._filters = []
-            return FrameResult(t=t, faces=(), stage_ms=(("detect", 1e3 * (t1 - t0)),))
-        matrices = [alignment_matrix(d, self.model) for d in dets]
-        crops = np.stack([warp_crop(frame, m, self.model.spec) for m in matrices])
+        if not plans:
+            self._tracks = []
+            ms["detect"] += 1e3 * (t1 - t0)
+            return []
+        crops = np.stack([warp_crop(frame, p.matrix, self.model.spec) for p in plans])
         t2 = time.perf_counter()
         points = self.model.predict(crops)
         t3 = time.perf_counter()
-        raw = [
-            apply_transform(invert_transform(m), p) for m, p in zip(matrices, points, strict=True)
-        ]
-        size = (frame.shape[1], frame.shape[0])
-        faces = tuple(
-            Face(box=d.box, score=d.score, keypoints=k, pose=estimate_pose(k, size))
-            for d, k in zip(dets, self._smooth(raw, t), strict=True)
-        )
-        t4 = time.perf_counter()
-        stages = (
-            ("detect", 1e3 * (t1 - t0)),
-            ("align", 1e3 * (t2 - t1)),
-            ("keypoints", 1e3 * (t3 - t2)),
-            ("smooth+pose", 1e3 * (t4 - t3)),
-        )
-        return FrameResult(t=t, faces=faces, stage_ms=stages)
+        kept: list[_Track] = []
+        lost: list[_Track] = []
+        for plan, p in zip(plans, points, strict=True):
+            track = self._update(plan, apply_transform(invert_transform(plan.matrix), p))
+            if track is not None:
+                kept.append(track)
+            elif plan.track is not None:
+                lost.append(plan.track)
+        self._tracks = kept
+        ms["detect" if detect else "align"] += 1e3 * (t1 - t0)
+        ms["align"] += 1e3 * (t2 - t1)
+        ms["keypoints"] += 1e3 * (t3 - t2)
+        return lost
 
-    def _smooth(
-        self, keypoints: list[npt.NDArray[np.float64]], t: float
-    ) -> list[npt.NDArray[np.float64]]:
-        if self.config.smoothing is None:
-            return keypoints
-        if len(self._filters) != len(keypoints):
-            self._filters = [OneEuroFilter(self.config.smoothing) for _ in keypoints]
-        return [f(k, t) for f, k in zip(self._filters, keypoints, strict=True)]
+    def _tracking_plans(self) -> list[_Plan]:
+        return [
+            _Plan(t, crop_from_points(t.keypoints, self.model.spec), None) for t in self._tracks
+        ]
+
+    def _plan(self, frame: npt.NDArray[np.uint8], revive: list[_Track]) -> list[_Plan]:
+        """Run the detector and decide what to run the model on: tracked faces it confirms
+        (aligned from their keypoints), lost faces it finds again and new faces (aligned from the
+        detection), at most `max_faces`, best scores first. Unconfirmed tracks are dropped."""
+        cfg = self.config
+        dets = [d for d in self.detector.detect(frame) if d.score >= cfg.min_score]
+        dets.sort(key=lambda d: -d.score)
+        candidates = self._tracks + revive
+        pairs = match_boxes([c.box for c in candidates], [d.box for d in dets])
+        plans = []
+        for ti, di in pairs:
+            track, det = candidates[ti], dets[di]
+            fresh = ti < len(self._tracks)
+            matrix = crop_from_points(track.keypoints, self.model.spec) if fresh else None
+            plans.append(_Plan(track, matrix if matrix is not None else self._align(det), det))
+        matched = {di for _, di in pairs}
+        for di, det in enumerate(dets):
+            if di not in matched:
+                plans.append(_Plan(None, self._align(det), det))
+        plans.sort(key=lambda p: -(p.det.score if p.det else 0.0))
+        plans = plans[: cfg.max_faces]
+        plans.sort(key=lambda p: p.track.track_id if p.track else 1 << 30)
+        return plans
+
+    def _align(self, det: Detection) -> Matrix:
+        return alignment_matrix(det, self.model)
+
+    def _update(self, plan: _Plan, keypoints: npt.NDArray[np.float64]) -> _Track | None:
+        """The plan's track moved to `keypoints` (a new track for a new face); None if lost."""
+        if not self._plausible(keypoints):
+            return None
+        track = plan.track
+        if track is None:
+            track = _Track(next(self._ids), keypoints, np.zeros((4, 2)), 0.0, self._smoother())
+        track.keypoints = keypoints
+        if plan.det is not None:
+            track.score = plan.det.score
+            track.box_in_face = apply_transform(_face_frame(keypoints), box_corners(plan.det.box))
+        return track
+
+    def _plausible(self, keypoints: npt.NDArray[np.float64]) -> bool:
+        """Whether model keypoints still describe a face: finite, a usable eye distance, and a
+        shape the template fits (see `max_shape_error`)."""
+        if not np.isfinite(keypoints).all():
+            return False
+        if float(np.linalg.norm(keypoints[1] - keypoints[0])) < 2.0:
+            return False
+        error = shape_error(keypoints, self.model.spec.template)
+        return error <= self.config.max_shape_error
+
+    def _smoother(self) -> OneEuroFilter | None:
+        cfg = self.config.smoothing
+        return OneEuroFilter(cfg) if cfg is not None else None
 
     def close(self) -> None:
         self.detector.close()

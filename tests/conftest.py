@@ -77,3 +77,14 @@ def shipped_model() -> Path:
 @pytest.fixture(scope="session")
 def detector_model() -> Path:
     return need(DETECTOR)
+
+
+@pytest.fixture(autouse=True)
+def offline_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty user cache and a detector URL that fails at once (no network,
+    nothing written into the real cache); tests that need a download point the URL elsewhere."""
+    cache = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("FKD_LIVE_DETECTOR_URL", (tmp_path / "offline" / "none.tflite").as_uri())
+    monkeypatch.delenv("FKD_LIVE_DETECTOR_MODEL", raising=False)
+    return cache

@@ -28,7 +28,7 @@ def test_keypoints_out_from_a_real_video(tmp_path, capsys, shipped_model, detect
     assert [r["frame"] for r in lines] == list(range(12))
     assert lines[1]["t"] == 0.04  # 25 fps
     face = lines[0]["faces"][0]
-    assert set(face) == {"box", "score", "keypoints", "pose"}
+    assert set(face) == {"id", "box", "score", "keypoints", "pose"}
     assert len(face["keypoints"]) == 5
     assert set(face["pose"]) == {"yaw", "pitch", "roll"}
     (left_x, _), (right_x, _) = face["keypoints"][:2]

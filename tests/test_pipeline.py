@@ -1,79 +1,192 @@
-"""The synchronous pipeline with a scripted detector: exact, deterministic results."""
+"""The synchronous pipeline with a scripted detector and model: exact, deterministic results.
+
+The scripted model answers the template (the mean aligned face) plus a scripted offset in input
+pixels, so where its keypoints land in the frame says exactly which alignment the pipeline used:
+the detector's eyes, or the previous keypoints (tracking).
+"""
 
 import numpy as np
+import pytest
 
 from fkd_live.adapters.runtime import KeypointModel
-from fkd_live.core import ModelSpec
+from fkd_live.core import ModelSpec, apply_transform, crop_from_points, invert_transform
 from fkd_live.core.faces import Detection
 from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.pipeline import Pipeline, PipelineConfig
 
 SPEC = ModelSpec()
+A = [[200.0, 150.0], [260.0, 150.0]]
+B = [[400.0, 150.0], [460.0, 150.0]]  # far from A: its box does not overlap A's
+
+
+def box_of(eyes):
+    (lx, ly), (rx, _) = eyes
+    d = rx - lx
+    return (lx - 0.5 * d, ly - 0.6 * d, 2.0 * d, 2.2 * d)
 
 
 class ScriptedDetector:
-    """Answers the eyes it is given for each call, in order."""
+    """Answers, per call, the list of eye pairs it is given (None: no face)."""
 
     name = "scripted"
 
-    def __init__(self, eyes_per_call):
-        self.script = list(eyes_per_call)
+    def __init__(self, script):
+        self.script = list(script)
+        self.calls = 0
 
     def detect(self, rgb):
-        eyes = self.script.pop(0)
-        if eyes is None:
+        self.calls += 1
+        faces = self.script.pop(0) if self.script else None
+        if faces is None:
             return []
-        return [Detection(box=(0.0, 0.0, 10.0, 10.0), score=0.9, eyes=np.asarray(eyes))]
+        if not isinstance(faces[0][0], list):
+            faces = [faces]
+        return [
+            Detection(box=box_of(e), score=0.9 - 0.1 * i, eyes=np.asarray(e))
+            for i, e in enumerate(faces)
+        ]
 
     def close(self):
         pass
 
 
-def face_template_in_frame(eyes):
-    """Where the template model's answer lands in the frame for a face with these eyes: the
-    template, mapped back through the eye alignment (exactly the template's eye points there)."""
-    from fkd_live.core import apply_transform, crop_from_points, invert_transform
+class ScriptedModel:
+    """The template plus a per-call offset `(5, 2)` or `(2,)` in input pixels (default 0)."""
 
+    provider = "scripted"
+
+    def __init__(self, offsets=()):
+        self.spec = SPEC
+        self.offsets = list(offsets)
+
+    def predict(self, crops):
+        offset = np.asarray(self.offsets.pop(0) if self.offsets else 0.0, dtype=np.float64)
+        return np.repeat((SPEC.template_in_input() + offset)[None], len(crops), axis=0)
+
+
+def template_at(eyes):
+    """The template mapped back through the alignment from these eyes: exactly the eyes."""
     m = crop_from_points(np.asarray(eyes), SPEC)
     return apply_transform(invert_transform(m), SPEC.template_in_input())
 
 
+FRAME = np.zeros((480, 640, 3), np.uint8)
+RAW = PipelineConfig(smoothing=None)
+
+
 def test_template_model_lands_on_the_detected_eyes(template_model):
-    eyes = [[200.0, 150.0], [260.0, 150.0]]
-    pipe = Pipeline(
-        ScriptedDetector([eyes]), KeypointModel(template_model), PipelineConfig(smoothing=None)
-    )
-    result = pipe.process(np.zeros((480, 640, 3), np.uint8), 0.0)
+    pipe = Pipeline(ScriptedDetector([A]), KeypointModel(template_model), RAW)
+    (face,) = pipe.process(FRAME, 0.0).faces
+    np.testing.assert_allclose(face.keypoints[:2], A, atol=1e-3)
+    np.testing.assert_allclose(face.keypoints, template_at(A), atol=1e-3)
+    assert face.track_id == 1
+
+
+def test_tracking_skips_the_detector_until_redetect_is_due():
+    det = ScriptedDetector([A] * 10)
+    pipe = Pipeline(det, ScriptedModel(), PipelineConfig(redetect_every=4, smoothing=None))
+    detected = [pipe.process(FRAME, i / 30).detected for i in range(9)]
+    assert detected == [True, False, False, False, True, False, False, False, True]
+    assert det.calls == 3
+
+
+def test_tracked_face_is_aligned_from_its_previous_keypoints():
+    # Frame 0 from the detector's eyes; frame 1 the model sees the face 2 input pixels to the
+    # right of where the previous keypoints put it, and the track follows without a detection.
+    model = ScriptedModel([0.0, (2.0, 0.0)])
+    pipe = Pipeline(ScriptedDetector([A]), model, RAW)
+    first = pipe.process(FRAME, 0.0).faces[0].keypoints
+    second = pipe.process(FRAME, 1 / 30).faces[0]
+    scale = 60.0 / (SPEC.template_in_input()[1, 0] - SPEC.template_in_input()[0, 0])
+    np.testing.assert_allclose(second.keypoints, first + np.array([2.0 * scale, 0.0]), atol=1e-6)
+    assert second.track_id == 1
+
+
+def test_redetection_confirms_a_track_and_keeps_its_id_and_alignment():
+    model = ScriptedModel([0.0, (2.0, 0.0), 0.0])
+    det = ScriptedDetector([A, A])
+    pipe = Pipeline(det, model, PipelineConfig(redetect_every=2, smoothing=None))
+    pipe.process(FRAME, 0.0)
+    moved = pipe.process(FRAME, 0.1).faces[0].keypoints
+    third = pipe.process(FRAME, 0.2)
+    assert third.detected
+    assert det.calls == 2
+    # Aligned from the tracked keypoints (not snapped back to the detector's eyes at A).
+    np.testing.assert_allclose(third.faces[0].keypoints, moved, atol=1e-6)
+    assert third.faces[0].track_id == 1
+
+
+def test_a_track_the_detector_no_longer_sees_is_dropped():
+    pipe = Pipeline(ScriptedDetector([A, B]), ScriptedModel(), PipelineConfig(redetect_every=1))
+    assert pipe.process(FRAME, 0.0).faces[0].track_id == 1
+    (face,) = pipe.process(FRAME, 0.1).faces
+    assert face.track_id == 2  # a new face: new id, new filter (no pull towards A)
+    np.testing.assert_allclose(face.keypoints[:2], B, atol=1e-3)
+
+
+def test_no_face_gives_an_empty_result():
+    pipe = Pipeline(ScriptedDetector([A, None]), ScriptedModel(), PipelineConfig(redetect_every=1))
+    pipe.process(FRAME, 0.0)
+    result = pipe.process(FRAME, 0.1)
+    assert result.faces == ()
+    assert result.detected
+
+
+def test_a_lost_track_makes_the_detector_run_in_the_same_frame():
+    # Frame 1: the model answers an implausible shape (mouth above the eyes), so the track is
+    # lost; the detector runs at once, finds the face again and the track keeps its id.
+    broken = np.zeros((5, 2))
+    broken[3:, 1] = -60.0
+    model = ScriptedModel([0.0, broken, 0.0])
+    det = ScriptedDetector([A, A])
+    pipe = Pipeline(det, model, PipelineConfig(redetect_every=30, smoothing=None))
+    pipe.process(FRAME, 0.0)
+    result = pipe.process(FRAME, 0.1)
+    assert result.detected
+    assert det.calls == 2
     (face,) = result.faces
-    np.testing.assert_allclose(face.keypoints[:2], eyes, atol=1e-3)
-    np.testing.assert_allclose(face.keypoints, face_template_in_frame(eyes), atol=1e-3)
+    assert face.track_id == 1
+    np.testing.assert_allclose(face.keypoints, template_at(A), atol=1e-6)
 
 
-def test_smoothing_follows_the_one_euro_filter(template_model):
-    a = [[200.0, 150.0], [260.0, 150.0]]
-    b = [[203.0, 150.0], [263.0, 150.0]]  # a 3 px jump
-    frame = np.zeros((480, 640, 3), np.uint8)
-    raw = Pipeline(
-        ScriptedDetector([a, b]), KeypointModel(template_model), PipelineConfig(smoothing=None)
-    )
+def test_max_faces_keeps_the_best_detections_with_stable_ids():
+    det = ScriptedDetector([[A, B], [B, A]])
+    pipe = Pipeline(det, ScriptedModel(), PipelineConfig(max_faces=2, redetect_every=1))
+    first = pipe.process(FRAME, 0.0).faces
+    second = pipe.process(FRAME, 0.1).faces
+    assert [f.track_id for f in first] == [1, 2] == [f.track_id for f in second]
+    np.testing.assert_allclose(second[1].keypoints[:2], B, atol=1e-3)
+    one = Pipeline(ScriptedDetector([[A, B]]), ScriptedModel(), PipelineConfig(max_faces=1))
+    (face,) = one.process(FRAME, 0.0).faces
+    np.testing.assert_allclose(face.keypoints[:2], A, atol=1e-3)  # the higher score
+
+
+def test_smoothing_follows_the_one_euro_filter():
+    offsets = [0.0, (3.0, 0.0)]
+    raw = Pipeline(ScriptedDetector([A]), ScriptedModel(offsets), RAW)
     smooth = Pipeline(
-        ScriptedDetector([a, b]),
-        KeypointModel(template_model),
+        ScriptedDetector([A]),
+        ScriptedModel(offsets),
         PipelineConfig(smoothing=OneEuroConfig(min_cutoff=1.0, beta=0.0)),
     )
-    r0, r1 = (raw.process(frame, t).faces[0].keypoints for t in (0.0, 1 / 30))
-    s0, s1 = (smooth.process(frame, t).faces[0].keypoints for t in (0.0, 1 / 30))
-    np.testing.assert_allclose(s0, r0, atol=1e-9)  # first frame passes unchanged
+    r0, r1 = (raw.process(FRAME, t).faces[0].keypoints for t in (0.0, 1 / 30))
+    s0, s1 = (smooth.process(FRAME, t).faces[0].keypoints for t in (0.0, 1 / 30))
+    np.testing.assert_allclose(s0, r0, atol=1e-9)  # the first frame passes unchanged
     # Then a plain low pass with alpha 0.1731707 (1 Hz at 30 fps).
     np.testing.assert_allclose(s1, r0 + 0.1731707 * (r1 - r0), atol=1e-4)
 
 
-def test_losing_the_face_restarts_smoothing(template_model):
-    a = [[200.0, 150.0], [260.0, 150.0]]
-    b = [[300.0, 150.0], [360.0, 150.0]]
-    frame = np.zeros((480, 640, 3), np.uint8)
-    pipe = Pipeline(ScriptedDetector([a, None, b]), KeypointModel(template_model))
-    pipe.process(frame, 0.0)
-    assert pipe.process(frame, 0.1).faces == ()
-    face = pipe.process(frame, 0.2).faces[0]
-    np.testing.assert_allclose(face.keypoints[:2], b, atol=1e-3)  # no pull towards a
+def test_the_box_follows_the_tracked_keypoints():
+    model = ScriptedModel([0.0, (4.0, 0.0)])
+    pipe = Pipeline(ScriptedDetector([A]), model, RAW)
+    box0 = pipe.process(FRAME, 0.0).faces[0].box
+    box1 = pipe.process(FRAME, 0.1).faces[0].box
+    np.testing.assert_allclose(box0, box_of(A), atol=1e-6)
+    shift = 4.0 * 60.0 / (SPEC.template_in_input()[1, 0] - SPEC.template_in_input()[0, 0])
+    np.testing.assert_allclose(box1, (box0[0] + shift, *box0[1:]), atol=1e-6)
+
+
+@pytest.mark.parametrize("every", [0, -1])
+def test_redetect_every_must_be_positive(every):
+    with pytest.raises(ValueError, match="redetect_every"):
+        PipelineConfig(redetect_every=every)

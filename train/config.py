@@ -28,6 +28,8 @@ class FitConfig:
     patience: int = 8  # epochs without a better validation NME before stopping
     limit: int = 0  # at most this many images per source (0 = all), for quick runs and tests
     device: str = "auto"
+    rotate_deg: float = 12.0  # rotation jitter (std, degrees) of eye-aligned training crops
+    box_prob: float = 0.5  # share of training crops framed from a box rather than the eyes
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

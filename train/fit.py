@@ -137,7 +137,8 @@ def prepare(cfg: FitConfig) -> Run:
         raise ValueError(f"no usable images under {cfg.data}")
     train_s, val_s = split(samples, cfg.val_fraction)
     log.info("train %d, validation %d images", len(train_s), len(val_s))
-    train_ds = CropDataset(train_s, spec, cfg.seed, AugmentConfig())
+    augment = AugmentConfig(box_prob=cfg.box_prob, rotate_deg=cfg.rotate_deg)
+    train_ds = CropDataset(train_s, spec, cfg.seed, augment)
     # Under DDP each process sees its own shard of every epoch; augmentation draws are keyed by
     # (seed, epoch, image), so they do not depend on how images are sharded.
     sampler: DistributedSampler[Any] | None = (

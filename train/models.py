@@ -112,6 +112,62 @@ class MobileNet(nn.Module):
         return out
 
 
+class SoftArgmax(nn.Module):
+    """`(N, K, h, w)` logits to `(N, 2K)` unit coordinates: the expected cell centre under each
+    map's softmax ("integral regression", Sun et al. 2018), so sub-cell positions stay
+    differentiable and the output keeps the contract's "unit_xy" decoding."""
+
+    def __init__(self, h: int, w: int) -> None:
+        super().__init__()
+        self.register_buffer("xs", (torch.arange(w, dtype=torch.float32) + 0.5) / w)
+        self.register_buffer("ys", (torch.arange(h, dtype=torch.float32) + 0.5) / h)
+
+    def forward(self, logits: torch.Tensor) -> torch.Tensor:
+        n, k, h, w = logits.shape
+        prob = torch.softmax(logits.reshape(n, k, h * w), dim=2).reshape(n, k, h, w)
+        xs: torch.Tensor = self.xs  # type: ignore[assignment]
+        ys: torch.Tensor = self.ys  # type: ignore[assignment]
+        x = (prob.sum(dim=2) * xs).sum(dim=2)
+        y = (prob.sum(dim=3) * ys).sum(dim=2)
+        return torch.stack((x, y), dim=2).reshape(n, 2 * k)
+
+
+class HeatmapNet(nn.Module):
+    """An encoder to 1/16 of the input, a light top-down path back to 1/4 with lateral joins
+    (global context for where the face is, fine features for where exactly), five heatmaps
+    there, and a soft-argmax. No fully connected layer, so the file stays small."""
+
+    def __init__(self, spec: ModelSpec, width: int = 32) -> None:
+        super().__init__()
+        if spec.input_width % 16 or spec.input_height % 16:
+            raise ValueError("the heatmap net needs an input size divisible by 16")
+        # The 1/2-scale stage is the costliest per channel: depthwise-separable there.
+        self.stem = nn.Sequential(
+            _conv(spec.channels, 24, 2), _conv(24, 24, 1, groups=24), _conv(24, 32, 1, kernel=1)
+        )
+        self.down4 = nn.Sequential(_conv(32, 48, 2), _conv(48, 48, 1))
+        self.down8 = nn.Sequential(_conv(48, 96, 2), _conv(96, 96, 1))
+        self.down16 = nn.Sequential(_conv(96, 128, 2), _conv(128, 128, 1))
+        self.top8 = _conv(128, 2 * width, 1, kernel=1)
+        self.lat8 = _conv(96, 2 * width, 1, kernel=1)
+        self.mix8 = _conv(2 * width, 2 * width, 1)
+        self.top4 = _conv(2 * width, width, 1, kernel=1)
+        self.lat4 = _conv(48, width, 1, kernel=1)
+        self.mix4 = _conv(width, width, 1)
+        self.maps = nn.Conv2d(width, 5, 1)
+        self.up = nn.Upsample(scale_factor=2.0, mode="nearest")
+        self.soft_argmax = SoftArgmax(spec.input_height // 4, spec.input_width // 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f4 = self.down4(self.stem(x))
+        f8 = self.down8(f4)
+        f16 = self.down16(f8)
+        g8 = self.mix8(self.up(self.top8(f16)) + self.lat8(f8))
+        g4 = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
+        out: torch.Tensor = self.soft_argmax(self.maps(g4))
+        return out
+
+
 class MeanShape(nn.Module):
     """The baseline: ignores the picture and answers the mean training shape."""
 
@@ -161,7 +217,7 @@ class TorchvisionBackbone(nn.Module):
         return out
 
 
-ARCHITECTURES = ("mean", "cnn", "cnn32", "mobile", "mobilenet_v2", "densenet169")
+ARCHITECTURES = ("mean", "cnn", "cnn32", "heatmap", "mobile", "mobilenet_v2", "densenet169")
 
 
 def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Module:
@@ -171,6 +227,8 @@ def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Modu
         return SmallCNN(spec)
     if name == "cnn32":
         return SmallCNN(spec, reduce=32)
+    if name == "heatmap":
+        return HeatmapNet(spec)
     if name == "mobile":
         return MobileNet(spec)
     if name in ("mobilenet_v2", "densenet169"):

@@ -16,11 +16,20 @@ import numpy.typing as npt
 import platformdirs
 
 from ..core.faces import Detection
+from .download import DownloadError, download
 
 log = logging.getLogger(__name__)
 
 DETECTOR_FILE = "blaze_face_short_range.tflite"
 DETECTOR_ENV = "FKD_LIVE_DETECTOR_MODEL"
+# MediaPipe's published BlazeFace short-range model and its SHA-256 (pinned: a changed file is
+# refused). $FKD_LIVE_DETECTOR_URL points elsewhere (a mirror; tests use a local file:// URL).
+DETECTOR_URL = (
+    "https://storage.googleapis.com/mediapipe-models/face_detector/"
+    "blaze_face_short_range/float16/1/blaze_face_short_range.tflite"
+)
+DETECTOR_SHA256 = "b4578f35940bf5a1a655214a1cce5cab13eba73c1297cd78e1a04c2380b0152f"
+DETECTOR_URL_ENV = "FKD_LIVE_DETECTOR_URL"
 
 
 class DetectorError(RuntimeError):
@@ -151,13 +160,31 @@ class HaarDetector:
         pass
 
 
-def make_detector(explicit_model: str | None, min_score: float = 0.5) -> FaceDetector:
+def fetch_detector_model() -> Path:
+    """Download BlazeFace into the user cache; `DownloadError` when offline or when what
+    arrives is not the pinned file."""
+    url = os.environ.get(DETECTOR_URL_ENV) or DETECTOR_URL
+    return download(url, user_cache_model(), DETECTOR_SHA256)
+
+
+def make_detector(
+    explicit_model: str | None, min_score: float = 0.5, allow_download: bool = True
+) -> FaceDetector:
+    """BlazeFace from the first file `find_detector_model` names, else downloaded once into the
+    user cache, else (offline) OpenCV's Haar cascade with a one-line warning."""
     path = find_detector_model(explicit_model)
+    why = "downloads are off"
+    if path is None and allow_download:
+        try:
+            path = fetch_detector_model()
+        except DownloadError as exc:
+            why = str(exc)
     if path is None:
         log.warning(
-            "no BlazeFace model (--detector-model, $%s or %s): using OpenCV's Haar cascade",
+            "no BlazeFace model (--detector-model, $%s, %s; %s): using OpenCV's Haar cascade",
             DETECTOR_ENV,
             user_cache_model(),
+            why,
         )
         return HaarDetector()
     return MediaPipeDetector(path, min_score)

@@ -22,16 +22,19 @@ class Detection:
 
 @dataclass(frozen=True)
 class Face:
-    """One face in a frame: its detection, the model's `(5, 2) float64` keypoints (pixels) and
-    the head pose estimated from them (None when it could not be)."""
+    """One face in a frame: its box and score (from its last detection; the box then follows the
+    keypoints), the model's `(5, 2) float64` keypoints (pixels), the head pose estimated from
+    them (None when it could not be) and its track's id."""
 
     box: tuple[float, float, float, float]
     score: float
     keypoints: npt.NDArray[np.float64]
     pose: HeadPose | None = None
+    track_id: int = 0  # stable while the pipeline keeps tracking the face
 
     def to_json(self) -> dict[str, object]:
         return {
+            "id": self.track_id,
             "box": [round(float(v), 2) for v in self.box],
             "score": round(float(self.score), 4),
             "keypoints": [[round(float(x), 2), round(float(y), 2)] for x, y in self.keypoints],
@@ -46,6 +49,7 @@ class FrameResult:
     t: float
     faces: tuple[Face, ...]
     stage_ms: tuple[tuple[str, float], ...] = field(default=())
+    detected: bool = True  # whether the detector ran on this frame (False: tracked only)
 
     @property
     def total_ms(self) -> float:
