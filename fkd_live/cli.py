@@ -16,8 +16,10 @@ from . import __version__
 from .adapters.detector import DETECTOR_ENV, DetectorError
 from .adapters.runtime import DEVICES, ModelLoadError, RuntimeMissingError
 from .adapters.sources import SourceError
-from .config import RunConfig, SourceConfig
+from .adapters.video_out import VideoOutError
+from .config import OVERLAY_LAYERS, OverlayOptions, RunConfig, SourceConfig
 from .core.contract import ContractError
+from .core.props import PropError
 from .core.smoothing import OneEuroConfig
 from .pipeline import PipelineConfig
 
@@ -28,7 +30,15 @@ MODES = {
     "run": "open the live window (the default: `fkd-live --camera 0`)",
     "cameras": "list the cameras that can be opened",
 }
-USER_ERRORS = (SourceError, RuntimeMissingError, ModelLoadError, ContractError, DetectorError)
+USER_ERRORS = (
+    SourceError,
+    RuntimeMissingError,
+    ModelLoadError,
+    ContractError,
+    DetectorError,
+    PropError,
+    VideoOutError,
+)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -39,6 +49,16 @@ def _size(text: str) -> tuple[int, int]:
     if w <= 0 or h <= 0:
         raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
     return (w, h)
+
+
+def _layers(text: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in text.split(",") if v.strip())
+    unknown = [n for n in names if n not in OVERLAY_LAYERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown layer {unknown[0]!r}; choose from {', '.join(OVERLAY_LAYERS)}"
+        )
+    return names
 
 
 def _checked(
@@ -138,7 +158,22 @@ def build_run_parser() -> argparse.ArgumentParser:
         metavar="OUT.jsonl",
         help="write one JSON line per frame (no window, nothing drawn)",
     )
-    out.add_argument("--screenshot-dir", default=".", help="where S saves screenshots")
+    out.add_argument(
+        "--output",
+        metavar="OUT.mp4",
+        help="write the annotated video (.mp4 or .avi; no window, drawn offscreen)",
+    )
+    out.add_argument("--screenshot-dir", default=".", help="where S and R save their files")
+    look = parser.add_argument_group("overlay")
+    look.add_argument("--prop", metavar="NAME", help="AR prop to show first (e.g. glasses, none)")
+    look.add_argument("--props-dir", metavar="DIR", help="a folder of your own props (JSON+PNG)")
+    look.add_argument(
+        "--hide",
+        type=_layers,
+        default=(),
+        metavar="LAYERS",
+        help=f"comma-separated layers not to draw: {', '.join(OVERLAY_LAYERS)}",
+    )
     out.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
 
@@ -168,9 +203,13 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
             else OneEuroConfig(min_cutoff=args.min_cutoff, beta=args.beta),
         ),
         frames=args.frames,
-        headless=args.headless or args.keypoints_out is not None,
+        headless=args.headless or args.keypoints_out is not None or args.output is not None,
         keypoints_out=args.keypoints_out,
         screenshot_dir=args.screenshot_dir,
+        output=args.output,
+        overlay=OverlayOptions(**{layer: layer not in args.hide for layer in OVERLAY_LAYERS}),
+        prop=args.prop,
+        props_dir=args.props_dir,
     )
 
 

@@ -7,6 +7,18 @@ from dataclasses import dataclass, field
 from .pipeline import PipelineConfig
 
 SOURCE_KINDS = ("camera", "video", "image", "demo")
+OVERLAY_LAYERS = ("keypoints", "boxes", "pose", "gaze", "hud")
+
+
+@dataclass(frozen=True)
+class OverlayOptions:
+    """Which overlay layers are drawn (the window's View menu toggles them)."""
+
+    keypoints: bool = True
+    boxes: bool = True
+    pose: bool = True
+    gaze: bool = True
+    hud: bool = True
 
 
 @dataclass(frozen=True)
@@ -31,3 +43,7 @@ class RunConfig:
     headless: bool = False  # no window: run the pipeline only
     keypoints_out: str | None = None  # JSON lines, one per frame (implies headless)
     screenshot_dir: str = "."
+    output: str | None = None  # annotated video (drawn offscreen; implies headless)
+    overlay: OverlayOptions = field(default_factory=OverlayOptions)
+    prop: str | None = None  # prop shown first (its file stem, e.g. "glasses"); None: none
+    props_dir: str | None = None  # a folder of the user's own props, added to the shipped ones

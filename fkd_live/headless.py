@@ -1,7 +1,9 @@
-"""Running the pipeline without a window: keypoints as JSON lines, one per frame.
+"""Running without a window: keypoints as JSON lines and/or an annotated video.
 
-The output is written to a temporary file beside the target and renamed into place when the run
-ends (normally, at `--frames`, or on Ctrl-C), so a failed run never leaves a half-written file.
+With `--keypoints-out` alone nothing is drawn (pipeline only). With `--output`, the overlay is
+drawn offscreen with the window's own drawing code. Every output is written to a temporary file
+beside its target and renamed into place when the run ends (normally, at `--frames`, or on
+Ctrl-C), so a failed run never leaves a half-written file.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+import numpy as np
+import numpy.typing as npt
 
 from .adapters.sources import FrameSource, SourceError
 from .config import RunConfig
 from .core.faces import FrameResult
 from .pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from .ui.video_drawer import VideoDrawer
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +43,50 @@ def _open_target(path: Path) -> tuple[TextIO, Path]:
     return os.fdopen(fd, "w"), Path(tmp)
 
 
+class _Outputs:
+    """The run's output files: opened up front (so bad paths fail before any work), committed
+    together at the end or all discarded on failure."""
+
+    def __init__(self, cfg: RunConfig, source: FrameSource, pipeline: Pipeline) -> None:
+        self.cfg, self.source, self.pipeline = cfg, source, pipeline
+        self.jsonl: TextIO | None = None
+        self.jsonl_tmp: Path | None = None
+        if cfg.keypoints_out:
+            self.jsonl, self.jsonl_tmp = _open_target(Path(cfg.keypoints_out))
+        self.drawer: VideoDrawer | None = None
+        if cfg.output:
+            from .ui.video_drawer import VideoDrawer  # Qt only when drawing
+
+            self.drawer = VideoDrawer(cfg, source, pipeline)
+
+    def add(self, index: int, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
+        if self.jsonl is not None:
+            self.jsonl.write(frame_record(index, result) + "\n")
+        if self.drawer is not None:
+            self.drawer.add(frame, result)
+
+    def commit(self) -> list[Path]:
+        done = []
+        if self.jsonl is not None and self.jsonl_tmp is not None and self.cfg.keypoints_out:
+            self.jsonl.close()
+            self.jsonl_tmp.chmod(0o644)
+            self.jsonl_tmp.replace(self.cfg.keypoints_out)
+            done.append(Path(self.cfg.keypoints_out))
+        if self.drawer is not None:
+            done.append(self.drawer.close())
+        return done
+
+    def discard(self) -> None:
+        if self.jsonl is not None and self.jsonl_tmp is not None:
+            self.jsonl.close()
+            self.jsonl_tmp.unlink(missing_ok=True)
+        if self.drawer is not None:
+            self.drawer.abort()
+
+
 def run_headless(source: FrameSource, pipeline: Pipeline, cfg: RunConfig) -> int:
     """Process frames as fast as they come until the source ends or `cfg.frames` are done."""
-    target = Path(cfg.keypoints_out) if cfg.keypoints_out else None
-    out, tmp = _open_target(target) if target else (None, None)
+    outputs = _Outputs(cfg, source, pipeline)
     frames = found = 0
     total_ms = 0.0
     try:
@@ -47,25 +95,19 @@ def run_headless(source: FrameSource, pipeline: Pipeline, cfg: RunConfig) -> int
             if item is None:
                 break
             result = pipeline.process(*item)
-            if out is not None:
-                out.write(frame_record(frames, result) + "\n")
+            outputs.add(frames, item[0], result)
             frames, found = frames + 1, found + bool(result.faces)
             total_ms += result.total_ms
     except KeyboardInterrupt:
         log.warning("interrupted after %d frames", frames)
     except BaseException:
-        if out is not None and tmp is not None:
-            out.close()
-            tmp.unlink(missing_ok=True)
+        outputs.discard()
         raise
-    if out is not None and tmp is not None and target is not None:
-        out.close()
-        tmp.chmod(0o644)
-        tmp.replace(target)
+    written = outputs.commit()
     mean_ms = total_ms / max(frames, 1)
     print(
         f"{frames} frames, a face in {found}, {mean_ms:.1f} ms per frame in the pipeline"
-        + (f"; keypoints in {target}" if target else ""),
+        + (f"; wrote {', '.join(str(p) for p in written)}" if written else ""),
         file=sys.stderr,
     )
     return 0

@@ -80,11 +80,14 @@ def detector_model() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def offline_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def offline_user_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets an empty user cache and a detector URL that fails at once (no network,
     nothing written into the real cache); tests that need a download point the URL elsewhere."""
-    cache = tmp_path / "xdg-cache"
+    home = tmp_path_factory.mktemp("home")
+    cache = home / "xdg-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
-    monkeypatch.setenv("FKD_LIVE_DETECTOR_URL", (tmp_path / "offline" / "none.tflite").as_uri())
+    monkeypatch.setenv("FKD_LIVE_DETECTOR_URL", (home / "offline" / "none.tflite").as_uri())
     monkeypatch.delenv("FKD_LIVE_DETECTOR_MODEL", raising=False)
     return cache

@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 from fkd_live.cli import main
 from tests.conftest import SHARED, need
 
@@ -81,4 +83,54 @@ def test_a_failing_source_leaves_no_file(tmp_path, capsys, template_model, monke
     code = main(["--demo", "--keypoints-out", str(out), "--model", str(template_model)])
     assert code == 2
     assert "stopped delivering frames" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _frames(path, n):
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    out = []
+    while len(out) < n:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        out.append(frame.astype(int))
+    cap.release()
+    return out
+
+
+def test_output_video_carries_the_overlay(tmp_path, capsys, shipped_model, detector_model):
+    """The annotated video differs from the source around the face (prop, keypoints, cone);
+    with every layer hidden and no prop it matches the source up to compression noise."""
+    video = need(SHARED / "videos" / "d0.mp4")
+    common = ["--video", str(video), "--frames", "6", "--model", str(shipped_model)]
+    common += ["--detector-model", str(detector_model)]
+    drawn, plain = tmp_path / "drawn.mp4", tmp_path / "plain.avi"
+    assert main([*common, "--output", str(drawn), "--prop", "glasses"]) == 0
+    hidden = "keypoints,boxes,pose,gaze,hud"
+    assert main([*common, "--output", str(plain), "--hide", hidden, "--prop", "none"]) == 0
+    assert "6 frames, a face in 6" in capsys.readouterr().err
+    source, with_overlay, without = _frames(video, 6), _frames(drawn, 10), _frames(plain, 10)
+    assert len(with_overlay) == len(without) == 6
+    for src, a, b in zip(source, with_overlay, without, strict=True):
+        assert np.abs(b - src).mean() < 4.0  # only codec noise
+        changed = np.abs(a - src).max(axis=2) > 60
+        assert changed.sum() > 2000  # the glasses, the cone, the points, the HUD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drawn.mp4", "plain.avi"]
+
+
+def test_bad_output_paths_are_one_line(tmp_path, capsys, template_model):
+    for target, message in (
+        (tmp_path / "out.gif", "use one of"),
+        (tmp_path / "missing" / "out.mp4", "is missing"),
+    ):
+        code = main(["--demo", "--output", str(target), "--model", str(template_model)])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert message in err
+        assert "Traceback" not in err
+    code = main(["--demo", "--output", str(tmp_path / "o.mp4"), "--prop", "wig"])
+    assert code == 2
+    assert "unknown prop 'wig'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import QApplication
 from ..adapters.sources import FrameSource
 from ..config import RunConfig
 from ..pipeline import Pipeline
+from .props import find_prop, load_shelf
 from .window import MainWindow
 from .worker import PipelineWorker
 
@@ -23,9 +24,14 @@ def make_window(
         f"model: {pipeline.model.path.name} on {pipeline.model.provider}",
         f"detector: {pipeline.detector.name}",
     ]
-    window = MainWindow("fkd-live", info, Path(cfg.screenshot_dir))
+    shelf = load_shelf(Path(cfg.props_dir) if cfg.props_dir else None)
+    first = find_prop(shelf, cfg.prop)
+    window = MainWindow(
+        "fkd-live", info, Path(cfg.screenshot_dir), shelf, cfg.overlay, source.fps or 30.0
+    )
+    window.select_prop(first)
     worker = PipelineWorker(source, pipeline, cfg.frames)
-    worker.result_ready.connect(window.view.show_result)
+    worker.result_ready.connect(window.show_result)
     return window, worker
 
 

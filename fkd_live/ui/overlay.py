@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QPainter, QPen
+from PyQt6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF, QTransform
 
+from ..config import OverlayOptions
 from ..core.faces import Face, FrameResult
+from ..core.gaze import convex_hull, gaze_cone
 from ..core.pose import project
+from ..core.props import placement
+from .props import LoadedProp
 
 # The pose line runs from the nose tip this far forward (mm) along the face's direction.
 POSE_LINE_MM = 90.0
 
 # One colour per keypoint, in contract order.
 KEYPOINT_COLOURS = ("#ff5050", "#50ff50", "#ffd040", "#40c0ff", "#ff60ff")
-
-
-@dataclass(frozen=True)
-class OverlayOptions:
-    keypoints: bool = True
-    boxes: bool = True
-    pose: bool = True
-    hud: bool = True
 
 
 def draw_pose(painter: QPainter, face: Face, frame_size: tuple[int, int], scale: float) -> None:
@@ -36,16 +30,53 @@ def draw_pose(painter: QPainter, face: Face, frame_size: tuple[int, int], scale:
     painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
 
 
+def draw_gaze(painter: QPainter, face: Face, frame_size: tuple[int, int], scale: float) -> None:
+    """The field-of-view cone from between the eyes along the face's direction."""
+    if face.pose is None:
+        return
+    cone = gaze_cone(face.pose, frame_size)
+    if cone is None:
+        return
+    apex, rim = cone[0] * scale, cone[1] * scale
+    hull = convex_hull(np.vstack([apex[None], rim]))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(80, 200, 255, 60))
+    painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in hull]))
+    painter.setPen(QPen(QColor(80, 200, 255, 200), 1.5))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in rim]))
+
+
+def draw_prop(painter: QPainter, face: Face, prop: LoadedProp, scale: float) -> None:
+    """The prop image placed on the face (see core.props.placement)."""
+    yaw = face.pose.yaw if face.pose is not None else None
+    m = placement(prop.prop, face.keypoints, yaw)
+    painter.save()
+    painter.scale(scale, scale)
+    # Qt's QTransform(m11, m12, m21, m22, dx, dy) maps x' = m11 x + m21 y + dx.
+    t = QTransform(m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2])
+    painter.setTransform(t, combine=True)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    painter.drawImage(QPointF(0.0, 0.0), prop.image)
+    painter.restore()
+
+
 def draw_faces(
     painter: QPainter,
     result: FrameResult,
     frame_size: tuple[int, int],
     scale: float,
     opts: OverlayOptions,
+    prop: LoadedProp | None = None,
 ) -> None:
-    """Faces of `result` (pixels of a `(w, h)` frame), drawn on a painter showing it `scale`x."""
+    """Faces of `result` (pixels of a `(w, h)` frame), drawn on a painter showing it `scale`x:
+    gaze cone, prop, pose line, box, keypoints, back to front, each as `opts` says."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     for face in result.faces:
+        if opts.gaze:
+            draw_gaze(painter, face, frame_size, scale)
+        if prop is not None:
+            draw_prop(painter, face, prop, scale)
         if opts.pose:
             draw_pose(painter, face, frame_size, scale)
         if opts.boxes:

@@ -11,11 +11,22 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent
-from PyQt6.QtWidgets import QMainWindow, QWidget
+from PyQt6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+)
+from PyQt6.QtWidgets import QMainWindow, QMenu, QWidget
 
+from ..config import OverlayOptions
 from ..core.faces import FrameResult
-from .overlay import OverlayOptions, draw_faces, draw_hud
+from .overlay import draw_faces, draw_hud
+from .props import LoadedProp
+from .recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +36,12 @@ STARTING = "starting…"
 class VideoView(QWidget):
     """Paints the newest frame, scaled to fit and centred, with the overlay on top."""
 
-    def __init__(self, info: list[str]) -> None:
+    def __init__(self, info: list[str], options: OverlayOptions | None = None) -> None:
         super().__init__()
         self.setMinimumSize(320, 240)
         self.info = info
-        self.options = OverlayOptions()
+        self.options = options or OverlayOptions()
+        self.prop: LoadedProp | None = None
         self._frame: npt.NDArray[np.uint8] | None = None
         self._result: FrameResult | None = None
         self._arrivals: deque[float] = deque(maxlen=30)
@@ -75,7 +87,7 @@ class VideoView(QWidget):
             if self._result is not None:
                 painter.save()
                 painter.translate(ox, oy)
-                draw_faces(painter, self._result, (w, h), scale, self.options)
+                draw_faces(painter, self._result, (w, h), scale, self.options, self.prop)
                 painter.restore()
         if self.options.hud:
             draw_hud(painter, self.hud_lines())
@@ -83,16 +95,33 @@ class VideoView(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, title: str, info: list[str], screenshot_dir: Path) -> None:
+    def __init__(
+        self,
+        title: str,
+        info: list[str],
+        screenshot_dir: Path,
+        shelf: list[LoadedProp] | None = None,
+        options: OverlayOptions | None = None,
+        fps: float = 30.0,
+    ) -> None:
         super().__init__()
         self.setWindowTitle(title)
-        self.view = VideoView(info)
+        self.view = VideoView(info, options)
         self.setCentralWidget(self.view)
         self.screenshot_dir = screenshot_dir
+        self.shelf = shelf or []
+        self.recorder = Recorder(screenshot_dir, fps)
+        self._prop_actions: list[QAction] = []
         self._build_menus()
         self.resize(960, 720)
 
-    def _toggle(self, menu_name: str, label: str, key: str, field: str) -> QAction:
+    def show_result(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
+        """Slot for the worker's results: display, and record when recording."""
+        self.view.show_result(frame, result)
+        if self.recorder.active:
+            self.recorder.add(frame, result, self.view.options, self.view.prop)
+
+    def _toggle(self, label: str, key: str, field: str) -> QAction:
         action = QAction(label, self)
         action.setCheckable(True)
         action.setChecked(getattr(self.view.options, field))
@@ -108,25 +137,78 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         assert bar is not None
-        file_menu = bar.addMenu("&File")
-        view_menu = bar.addMenu("&View")
+        file_menu, view_menu, props_menu = (bar.addMenu(n) for n in ("&File", "&View", "P&rops"))
         assert file_menu is not None
         assert view_menu is not None
+        assert props_menu is not None
         shot = QAction("Save &screenshot", self)
         shot.setShortcut(QKeySequence("S"))
         shot.triggered.connect(self.save_screenshot)
+        self.record_action = QAction("&Record video", self)
+        self.record_action.setCheckable(True)
+        self.record_action.setShortcut(QKeySequence("R"))
+        self.record_action.toggled.connect(self.set_recording)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcuts([QKeySequence("Q"), QKeySequence("Esc")])
         quit_action.triggered.connect(self.close)
-        file_menu.addAction(shot)
-        file_menu.addAction(quit_action)
+        for action in (shot, self.record_action, quit_action):
+            file_menu.addAction(action)
         for label, key, field in (
             ("&Keypoints", "K", "keypoints"),
             ("Head &pose", "P", "pose"),
+            ("&Gaze cone", "G", "gaze"),
             ("Face &boxes", "B", "boxes"),
             ("&HUD", "H", "hud"),
         ):
-            view_menu.addAction(self._toggle("View", label, key, field))
+            view_menu.addAction(self._toggle(label, key, field))
+        self._build_props_menu(props_menu)
+
+    def _build_props_menu(self, menu: QMenu) -> None:
+        """No prop (0), each prop (1-9), and next/previous ([ and ])."""
+        group = QActionGroup(self)
+        for i, name in enumerate(["No prop", *(p.prop.name for p in self.shelf)]):
+            action = QAction(name, self)
+            action.setCheckable(True)
+            if i < 10:
+                action.setShortcut(QKeySequence(str(i)))
+            action.triggered.connect(lambda _=False, i=i: self.select_prop(i - 1 if i else None))
+            group.addAction(action)
+            menu.addAction(action)
+            self._prop_actions.append(action)
+        menu.addSeparator()
+        for label, key, step in (("&Next prop", "]", 1), ("&Previous prop", "[", -1)):
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, step=step: self.step_prop(step))
+            menu.addAction(action)
+        self.select_prop(None)
+
+    def select_prop(self, index: int | None) -> None:
+        """Show prop `index` of the shelf (None: no prop)."""
+        self.view.prop = self.shelf[index] if index is not None else None
+        self._prop_actions[0 if index is None else index + 1].setChecked(True)
+        self.view.update()
+
+    def step_prop(self, step: int) -> None:
+        """Cycle through no prop and every prop."""
+        current = self.shelf.index(self.view.prop) + 1 if self.view.prop is not None else 0
+        slot = (current + step) % (len(self.shelf) + 1)
+        self.select_prop(slot - 1 if slot else None)
+
+    def set_recording(self, on: bool) -> None:
+        if on:
+            self.recorder.start()
+            self.view.status = "recording"
+        else:
+            path = self.recorder.stop()
+            self.view.status = f"saved {path.name}" if path else "nothing recorded"
+        if self.record_action.isChecked() != on:
+            self.record_action.setChecked(on)
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 (Qt's name)
+        if self.recorder.active:
+            self.recorder.stop()
+        super().closeEvent(event)
 
     def save_screenshot(self) -> Path:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,63 @@
+"""The prop shelf: the props shipped in `fkd_live.assets` plus a user's folder, as QImages."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from PyQt6.QtGui import QImage
+
+from ..core.props import Prop, PropError, load_prop, load_props
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedProp:
+    prop: Prop
+    image: QImage
+
+
+def shipped_props_folder() -> Path:
+    return Path(str(resources.files("fkd_live.assets")))
+
+
+def load_shelf(extra_folder: Path | None = None) -> list[LoadedProp]:
+    """Shipped props, then those in `extra_folder` (a bad user prop is skipped with a warning;
+    a bad shipped one is a bug and raises)."""
+    shelf = [_load(p) for p in load_props(shipped_props_folder())]
+    if extra_folder is not None:
+        if not extra_folder.is_dir():
+            raise PropError(f"props folder not found: {extra_folder}")
+        for path in sorted(extra_folder.glob("*.json")):
+            try:
+                shelf.append(_load(load_prop(path)))
+            except PropError as exc:
+                log.warning("skipping prop: %s", exc)
+    return shelf
+
+
+def _load(prop: Prop) -> LoadedProp:
+    image = QImage(str(prop.image))
+    if image.isNull():
+        raise PropError(f"cannot read prop image {prop.image}")
+    return LoadedProp(prop, image)
+
+
+def prop_key(prop: LoadedProp) -> str:
+    """The name a prop is chosen by on the command line: its JSON file's stem."""
+    return prop.prop.source.stem
+
+
+def find_prop(shelf: list[LoadedProp], key: str | None) -> int | None:
+    """Index of the prop called `key` (file stem or display name, any case); None for None or
+    "none"; `PropError` naming the choices otherwise."""
+    if key is None or key.lower() == "none":
+        return None
+    for i, item in enumerate(shelf):
+        if key.lower() in (prop_key(item).lower(), item.prop.name.lower()):
+            return i
+    names = ", ".join(prop_key(p) for p in shelf)
+    raise PropError(f"unknown prop {key!r}; choose one of: none, {names}")

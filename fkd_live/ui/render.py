@@ -1,0 +1,59 @@
+"""Offscreen drawing: the overlay burnt into a copy of the frame, for --output, R and `image`.
+
+The same drawing functions as the window, painted at the frame's own resolution onto a QImage,
+so what is written to a file is what the window shows (without its scaling).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PyQt6.QtGui import QGuiApplication, QImage, QPainter
+
+from ..config import OverlayOptions
+from ..core.faces import FrameResult
+from .overlay import draw_faces, draw_hud
+from .props import LoadedProp
+
+
+def ensure_gui_app() -> QGuiApplication:
+    """A Qt application for offscreen drawing (fonts need one); without a display, Qt's
+    offscreen platform is used so headless runs work on servers."""
+    app = QGuiApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication(["fkd-live"])
+    assert isinstance(app, QGuiApplication)
+    return app
+
+
+def render(
+    frame: npt.NDArray[np.uint8],
+    result: FrameResult,
+    options: OverlayOptions,
+    prop: LoadedProp | None = None,
+    hud: list[str] | None = None,
+) -> npt.NDArray[np.uint8]:
+    """`(H, W, 3) uint8` RGB copy of `frame` with the overlay (and the HUD lines if given)."""
+    h, w = frame.shape[:2]
+    image = QImage(w, h, QImage.Format.Format_RGB888)
+    _pixels(image)[:] = frame
+    painter = QPainter(image)
+    draw_faces(painter, result, (w, h), 1.0, options, prop)
+    if hud and options.hud:
+        draw_hud(painter, hud)
+    painter.end()
+    return _pixels(image).copy()
+
+
+def _pixels(image: QImage) -> npt.NDArray[np.uint8]:
+    """The image's pixels as a writable `(H, W, 3)` view (its rows are padded to 4 bytes)."""
+    h, w, stride = image.height(), image.width(), image.bytesPerLine()
+    bits: Any = image.bits()  # sip.voidptr: a writable buffer once sized
+    bits.setsize(h * stride)
+    rows: npt.NDArray[np.uint8] = np.frombuffer(bits, np.uint8).reshape(h, stride)
+    return rows[:, : 3 * w].reshape(h, w, 3)
