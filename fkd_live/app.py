@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 
 from .adapters.detector import make_detector
+from .adapters.grabber import ThreadedSource
 from .adapters.runtime import KeypointModel, shipped_model_path
 from .adapters.sources import (
     CameraSource,
@@ -50,7 +51,7 @@ def run_app(cfg: RunConfig) -> int:
     """Open the live window, or run headless; returns the process exit code."""
     pipeline = build_pipeline(cfg)  # fails fast (runtime, model, detector) before any window
     try:
-        source = open_source(cfg.source)
+        source: FrameSource = ThreadedSource(open_source(cfg.source))
     except SourceError:
         pipeline.close()
         raise

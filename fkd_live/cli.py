@@ -29,6 +29,8 @@ EXIT_USAGE = 2
 MODES = {
     "run": "open the live window (the default: `fkd-live --camera 0`)",
     "cameras": "list the cameras that can be opened",
+    "image": "keypoints on still pictures (JSON lines, annotated copies)",
+    "bench": "time the pipeline on a video (and MediaPipe's Face Landmarker)",
 }
 USER_ERRORS = (
     SourceError,
@@ -178,6 +180,90 @@ def build_run_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _box(text: str) -> tuple[float, float, float, float]:
+    try:
+        x, y, w, h = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"box must look like x,y,w,h, got {text!r}") from None
+    if not (w > 0 and h > 0):
+        raise argparse.ArgumentTypeError(f"box width and height must be positive, got {text!r}")
+    return (x, y, w, h)
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="PATH", help="keypoint ONNX model (default: shipped)")
+    parser.add_argument("--device", choices=DEVICES, default="auto", help="where the model runs")
+    parser.add_argument(
+        "--threads", type=_count, default=0, help="CPU threads for the model (0: automatic)"
+    )
+    parser.add_argument("--detector-model", metavar="PATH", help="BlazeFace .tflite")
+    parser.add_argument(
+        "--no-download", action="store_true", help="never download the detector model"
+    )
+    parser.add_argument("--min-score", type=_fraction, default=0.5, help="detector threshold")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+
+def build_image_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fkd-live image",
+        description="Five keypoints and head pose on still pictures. Prints one JSON line per "
+        "picture (with --json, or when no -o is given) and writes annotated copies with -o.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_DIR", help="pictures or folders")
+    parser.add_argument("-o", "--output", metavar="OUT", help="annotated picture or folder")
+    parser.add_argument("--json", action="store_true", help="print one JSON line per picture")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--box", type=_box, metavar="x,y,w,h", help="use this face box, no detector")
+    how.add_argument(
+        "--aligned",
+        action="store_true",
+        help="each picture is a CelebA-style aligned crop (any scale): no detector",
+    )
+    parser.add_argument(
+        "--max-faces", type=_positive_int, default=10, help="faces per picture (default 10)"
+    )
+    _add_model_arguments(parser)
+    return parser
+
+
+def image_main(rest: list[str]) -> int:
+    args = build_image_parser().parse_args(rest)
+    _configure_logging(args.verbose)
+    from .adapters.detector import make_detector
+    from .app import load_model
+    from .still import StillConfig, run_still
+
+    cfg = StillConfig(
+        inputs=tuple(args.inputs),
+        output=args.output,
+        json=args.json,
+        box=args.box,
+        aligned=args.aligned,
+        max_faces=args.max_faces,
+        min_score=args.min_score,
+    )
+    model = load_model(RunConfig(model=args.model, device=args.device, threads=args.threads))
+    from .still import list_pictures
+
+    list_pictures(cfg.inputs)  # bad paths fail before the detector loads
+    detector = None
+    if args.box is None and not args.aligned:
+        detector = make_detector(args.detector_model, args.min_score, not args.no_download)
+    try:
+        return run_still(cfg, model, detector)
+    finally:
+        if detector is not None:
+            detector.close()
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="fkd-live: %(levelname)s: %(message)s",
+    )
+
+
 def run_config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.video:
         source = SourceConfig(kind="video", path=args.video)
@@ -233,11 +319,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .app import list_cameras_main
 
             return list_cameras_main(rest)
+        if mode == "image":
+            return image_main(rest)
+        if mode == "bench":
+            from .bench import bench_main
+
+            return bench_main(rest)
         args = build_run_parser().parse_args(rest)
-        logging.basicConfig(
-            level=logging.INFO if args.verbose else logging.WARNING,
-            format="fkd-live: %(levelname)s: %(message)s",
-        )
+        _configure_logging(args.verbose)
         from .app import run_app
 
         return run_app(run_config_from_args(args))

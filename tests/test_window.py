@@ -83,3 +83,63 @@ def test_source_failure_is_reported(qtbot, template_model, detector_model):
     worker.wait()
     pipeline.close()
     assert "unplugged" in blocker.args[0]
+
+
+def test_props_switch_by_key_and_menu(qtbot, window_and_worker):
+    from PyQt6.QtCore import Qt
+
+    window, _ = window_and_worker
+    shelf = window.shelf
+    assert len(shelf) >= 4
+    assert window.view.prop is None
+    before = window.view.grab().toImage()
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    assert window.view.prop is shelf[0]
+    assert window.view.grab().toImage() != before  # the prop is drawn
+    qtbot.keyClick(window, Qt.Key.Key_BracketRight)
+    assert window.view.prop is shelf[1]
+    qtbot.keyClick(window, Qt.Key.Key_0)
+    assert window.view.prop is None
+    qtbot.keyClick(window, Qt.Key.Key_BracketLeft)  # wraps round to the last prop
+    assert window.view.prop is shelf[-1]
+    menu_action = window._prop_actions[2]  # the menu entry of the second prop
+    menu_action.trigger()
+    assert window.view.prop is shelf[1]
+    assert menu_action.isChecked()
+
+
+def test_gaze_toggle(qtbot, window_and_worker):
+    from PyQt6.QtCore import Qt
+
+    window, _ = window_and_worker
+    assert window.view.options.gaze
+    qtbot.keyClick(window, Qt.Key.Key_G)
+    assert not window.view.options.gaze
+
+
+def test_r_records_an_mp4_of_the_annotated_frames(qtbot, window_and_worker, tmp_path):
+    import cv2
+    from PyQt6.QtCore import Qt
+
+    window, _ = window_and_worker
+    frame, result = window.view._frame, window.view._result
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert window.recorder.active
+    for _ in range(3):
+        window.show_result(frame, result)
+    assert not list(tmp_path.glob("fkd-live-*.mp4"))  # nothing under its name while recording
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    assert not window.recorder.active
+    (video,) = tmp_path.glob("fkd-live-*.mp4")
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(img)
+    assert len(frames) == 3
+    assert frames[0].shape[:2] == frame.shape[:2]
+    drawn = cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB).astype(int)
+    assert (np.abs(drawn - frame).max(axis=2) > 60).sum() > 50  # the overlay is in the video
+    assert window.view.status.startswith("saved fkd-live-")

@@ -57,3 +57,9 @@ def _pixels(image: QImage) -> npt.NDArray[np.uint8]:
     bits.setsize(h * stride)
     rows: npt.NDArray[np.uint8] = np.frombuffer(bits, np.uint8).reshape(h, stride)
     return rows[:, : 3 * w].reshape(h, w, 3)
+
+
+def draw_still(image: npt.NDArray[np.uint8], result: FrameResult) -> npt.NDArray[np.uint8]:
+    """A still picture annotated as the window would (without the HUD)."""
+    ensure_gui_app()
+    return render(image, result, OverlayOptions(hud=False))

@@ -1,0 +1,187 @@
+"""`fkd-live bench`: time the live pipeline on a video, beside MediaPipe's Face Landmarker.
+
+Both sides decode the same frames themselves (decode included, drawing excluded), one after the
+other in one run, so the ratio is measured side by side. Latency is a frame's arrival (decoded)
+to its result being ready, i.e. the pipeline's time for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .adapters.grabber import ThreadedSource
+from .adapters.sources import DemoSource, FrameSource, VideoSource
+from .config import RunConfig
+from .core.smoothing import OneEuroConfig
+from .pipeline import PipelineConfig
+
+
+@dataclass
+class Timings:
+    """Milliseconds per frame by stage (a stage that did not run on a frame is left out)."""
+
+    frames: int = 0
+    wall_s: float = 0.0
+    stages: dict[str, list[float]] = field(default_factory=dict)
+    faces: int = 0
+
+    def add(self, name: str, ms: float) -> None:
+        self.stages.setdefault(name, []).append(ms)
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.wall_s if self.wall_s > 0 else 0.0
+
+
+def _stats(values: list[float]) -> tuple[float, float]:
+    arr = np.asarray(values, dtype=np.float64)
+    return float(np.median(arr)), float(np.percentile(arr, 95))
+
+
+def time_pipeline(source: FrameSource, process: Callable[..., object], frames: int) -> Timings:
+    """Run `frames` frames of `source` through `process(frame, t)` (a Pipeline's process)."""
+    from .core.faces import FrameResult
+
+    out = Timings()
+    start = time.perf_counter()
+    while out.frames < frames:
+        t0 = time.perf_counter()
+        item = source.read()
+        if item is None:
+            break
+        t1 = time.perf_counter()
+        result = process(*item)
+        t2 = time.perf_counter()
+        assert isinstance(result, FrameResult)
+        out.add("decode", 1e3 * (t1 - t0))
+        for name, ms in result.stage_ms:
+            if name != "detect" or result.detected:
+                out.add(name, ms)
+        out.add("pipeline (arrival to overlay ready)", 1e3 * (t2 - t1))
+        out.add("frame (decode + pipeline)", 1e3 * (t2 - t0))
+        out.frames += 1
+        out.faces += bool(result.faces)
+    out.wall_s = time.perf_counter() - start
+    return out
+
+
+def time_landmarker(source: FrameSource, model: str, frames: int) -> Timings:
+    """The same for MediaPipe Face Landmarker in VIDEO mode."""
+    from .adapters.landmarker import MediaPipeLandmarker
+
+    landmarker = MediaPipeLandmarker(model)
+    out = Timings()
+    try:
+        start = time.perf_counter()
+        while out.frames < frames:
+            t0 = time.perf_counter()
+            item = source.read()
+            if item is None:
+                break
+            t1 = time.perf_counter()
+            faces = landmarker.detect(*item)
+            t2 = time.perf_counter()
+            out.add("decode", 1e3 * (t1 - t0))
+            out.add("landmarker", 1e3 * (t2 - t1))
+            out.add("frame (decode + pipeline)", 1e3 * (t2 - t0))
+            out.frames += 1
+            out.faces += bool(faces)
+        out.wall_s = time.perf_counter() - start
+    finally:
+        landmarker.close()
+    return out
+
+
+def report(title: str, t: Timings) -> list[str]:
+    lines = [f"{title}: {t.frames} frames, a face in {t.faces}, {t.fps:.1f} fps"]
+    lines.append(f"  {'stage':<38}{'median ms':>10}{'p95 ms':>9}{'runs':>7}")
+    for name, values in t.stages.items():
+        median, p95 = _stats(values)
+        lines.append(f"  {name:<38}{median:>10.2f}{p95:>9.2f}{len(values):>7}")
+    return lines
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .cli import _add_model_arguments, _count, _positive_int
+
+    parser = argparse.ArgumentParser(
+        prog="fkd-live bench",
+        description="Per-stage milliseconds (median, p95) and fps of the pipeline on a video "
+        "(decode included, drawing excluded); with --compare-mediapipe, MediaPipe Face "
+        "Landmarker (VIDEO mode) on the same frames, side by side.",
+    )
+    parser.add_argument("--video", metavar="PATH", help="video to run (default: the demo)")
+    parser.add_argument("--frames", type=_count, default=300, help="frames (default 300)")
+    parser.add_argument("--compare-mediapipe", metavar="MODEL.task", help="Face Landmarker")
+    parser.add_argument(
+        "--redetect-every", type=_positive_int, default=PipelineConfig.redetect_every
+    )
+    parser.add_argument("--no-smoothing", action="store_true")
+    parser.add_argument(
+        "--no-prefetch",
+        action="store_true",
+        help="decode on the measuring thread (default: both sides decode on a capture thread, "
+        "as the app does)",
+    )
+    _add_model_arguments(parser)
+    return parser
+
+
+def _open(video: str | None, prefetch: bool) -> FrameSource:
+    source: FrameSource = VideoSource(video) if video else DemoSource()
+    return ThreadedSource(source) if prefetch else source
+
+
+def bench_main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    from .app import build_pipeline
+    from .cli import _configure_logging
+
+    _configure_logging(args.verbose)
+    if args.compare_mediapipe and not Path(args.compare_mediapipe).is_file():
+        from .adapters.detector import DetectorError
+
+        raise DetectorError(f"Face Landmarker model not found: {args.compare_mediapipe}")
+    cfg = RunConfig(
+        model=args.model,
+        device=args.device,
+        threads=args.threads,
+        detector_model=args.detector_model,
+        download=not args.no_download,
+        pipeline=PipelineConfig(
+            min_score=args.min_score,
+            redetect_every=args.redetect_every,
+            smoothing=None if args.no_smoothing else OneEuroConfig(),
+        ),
+    )
+    pipeline = build_pipeline(cfg)
+    source = _open(args.video, not args.no_prefetch)
+    size = ""
+    try:
+        ours = time_pipeline(source, pipeline.process, args.frames or 300)
+        model = f"{pipeline.model.path.name} on {pipeline.model.provider}"
+        detector = pipeline.detector.name
+    finally:
+        source.close()
+        pipeline.close()
+    name = Path(args.video).name if args.video else "demo"
+    lines = [f"fkd-live bench on {name}{size}: model {model}, detector {detector}"]
+    lines += report("fkd-live", ours)
+    if args.compare_mediapipe:
+        source = _open(args.video, not args.no_prefetch)
+        try:
+            theirs = time_landmarker(source, args.compare_mediapipe, args.frames or 300)
+        finally:
+            source.close()
+        lines += report("MediaPipe Face Landmarker (VIDEO mode)", theirs)
+        ratio = ours.fps / theirs.fps if theirs.fps else float("nan")
+        lines.append(f"frame rate ratio, fkd-live / MediaPipe: {ratio:.2f}x")
+    print("\n".join(lines), file=sys.stdout, flush=True)
+    return 0

@@ -1,0 +1,157 @@
+"""`fkd-live image`: keypoints on still pictures, as JSON lines and/or annotated copies.
+
+Faces come from the detector (the live pipeline, fresh per picture, no smoothing), from a given
+box (`--box x,y,w,h`), or the picture is taken as a CelebA-style aligned crop (`--aligned`) and
+fed to the model directly. Coordinates in the output are pixels of the input picture.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from .adapters.detector import FaceDetector
+from .adapters.imaging import read_image_rgb, warp_crop
+from .adapters.pose import estimate_pose
+from .adapters.runtime import KeypointModel
+from .adapters.sources import SourceError
+from .core.contract import CELEBA_FRAME, crop_from_box
+from .core.faces import Face, FrameResult
+from .core.geometry import Matrix, apply_transform, compose_transforms, invert_transform
+from .pipeline import Pipeline, PipelineConfig
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm")
+
+
+@dataclass(frozen=True)
+class StillConfig:
+    inputs: tuple[str, ...]
+    output: str | None = None  # a folder, or a file when there is one picture
+    json: bool = False
+    box: tuple[float, float, float, float] | None = None
+    aligned: bool = False
+    max_faces: int = 10
+    min_score: float = 0.5
+
+
+def list_pictures(inputs: tuple[str, ...]) -> list[Path]:
+    """Pictures named directly, and those (by suffix) directly inside named folders."""
+    found: list[Path] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise SourceError(f"no such picture or folder: {path}")
+    if not found:
+        raise SourceError(f"no pictures found in {', '.join(inputs)}")
+    return found
+
+
+def aligned_matrix(size: tuple[int, int], model: KeypointModel) -> Matrix:
+    """Picture-to-input matrix for a CelebA-style aligned crop of any `(w, h)` size."""
+    w, h = size
+    to_frame = np.array([[CELEBA_FRAME[0] / w, 0, 0], [0, CELEBA_FRAME[1] / h, 0]], np.float64)
+    return compose_transforms(model.spec.celeba_to_input(), to_frame)
+
+
+def face_from_matrix(
+    image: npt.NDArray[np.uint8],
+    matrix: Matrix,
+    box: tuple[float, float, float, float],
+    model: KeypointModel,
+) -> Face:
+    crop = warp_crop(image, matrix, model.spec)
+    points = apply_transform(invert_transform(matrix), model.predict(crop[None])[0])
+    pose = estimate_pose(points, (image.shape[1], image.shape[0]))
+    return Face(box=box, score=1.0, keypoints=points, pose=pose, track_id=1)
+
+
+def faces_in(
+    image: npt.NDArray[np.uint8],
+    cfg: StillConfig,
+    model: KeypointModel,
+    detector: FaceDetector | None,
+) -> tuple[Face, ...]:
+    h, w = image.shape[:2]
+    if cfg.aligned:
+        return (face_from_matrix(image, aligned_matrix((w, h), model), (0, 0, w, h), model),)
+    if cfg.box is not None:
+        return (face_from_matrix(image, crop_from_box(cfg.box, model.spec), cfg.box, model),)
+    assert detector is not None
+    config = PipelineConfig(
+        max_faces=cfg.max_faces, min_score=cfg.min_score, redetect_every=1, smoothing=None
+    )
+    return Pipeline(detector, model, config).process(image, 0.0).faces
+
+
+def output_path(picture: Path, cfg: StillConfig, many: bool) -> Path | None:
+    if cfg.output is None:
+        return None
+    out = Path(cfg.output)
+    if many or out.is_dir() or out.suffix.lower() not in IMAGE_SUFFIXES:
+        return out / picture.name
+    return out
+
+
+def write_picture(path: Path, rgb: npt.NDArray[np.uint8]) -> None:
+    """Atomically: a temporary file with the same suffix (it picks the format), then rename."""
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    if not cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
+        tmp.unlink(missing_ok=True)
+        raise SourceError(f"cannot write {path}")
+    tmp.replace(path)
+
+
+def annotate_pictures(
+    cfg: StillConfig, model: KeypointModel, detector: FaceDetector | None
+) -> Iterator[tuple[Path, FrameResult | None, str | None]]:
+    """(picture, result or None, error or None) for each picture, annotated copies written."""
+    pictures = list_pictures(cfg.inputs)
+    many = len(pictures) > 1
+    if cfg.output is not None and (many or Path(cfg.output).suffix.lower() not in IMAGE_SUFFIXES):
+        Path(cfg.output).mkdir(parents=True, exist_ok=True)
+    draw = None
+    if cfg.output is not None:
+        from .ui.render import draw_still  # Qt only when drawing
+
+        draw = draw_still
+    for picture in pictures:
+        image = read_image_rgb(str(picture))
+        if image is None:
+            yield picture, None, f"cannot read picture {picture}"
+            continue
+        result = FrameResult(t=0.0, faces=faces_in(image, cfg, model, detector))
+        target = output_path(picture, cfg, many)
+        if target is not None and draw is not None:
+            write_picture(target, draw(image, result))
+        yield picture, result, None
+
+
+def run_still(cfg: StillConfig, model: KeypointModel, detector: FaceDetector | None) -> int:
+    """Print JSON lines (with --json, or when no -o is given); exit 2 if a picture failed."""
+    failed = found = total = 0
+    for picture, result, error in annotate_pictures(cfg, model, detector):
+        total += 1
+        if error is not None or result is None:
+            failed += 1
+            print(f"fkd-live: error: {error}", file=sys.stderr)
+            continue
+        found += bool(result.faces)
+        if cfg.json or cfg.output is None:
+            faces = [f.to_json() for f in result.faces]
+            print(json.dumps({"image": str(picture), "faces": faces}), flush=True)
+    print(f"{total} pictures, a face in {found}", file=sys.stderr)
+    return 2 if failed else 0
