@@ -150,7 +150,8 @@ def build_run_parser() -> argparse.ArgumentParser:
         "--beta",
         type=_non_negative_float,
         default=OneEuroConfig.beta,
-        help="speed coefficient; higher follows motion faster (default %(default)s)",
+        help="Hz added per eye distance per second of motion; higher follows motion faster "
+        "(default %(default)s)",
     )
     out = parser.add_argument_group("run")
     out.add_argument("--frames", type=_count, default=0, help="stop after N frames (0: never)")

@@ -64,21 +64,54 @@ def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
     return crop_from_box(det.box, model.spec)
 
 
+# How far ahead a tracked face's position is extrapolated (a long gap means a stalled source).
+MAX_PREDICT_S = 0.1
+
+
 @dataclass
 class _Track:
-    """A face followed from frame to frame. `keypoints` are the raw (unsmoothed) model answer
-    in frame pixels; `box_in_face` holds the detection box's corners in the coordinates of the
-    face aligned to the template, so the box can follow the keypoints between detections."""
+    """A face followed from frame to frame. `keypoints` are the raw model answer in frame
+    pixels, `shown` what is shown (smoothed) at time `t`, moving at `velocity` px/s; `box_in_face`
+    holds the detection box's corners in the coordinates of the face aligned to the template, so
+    the box can follow the keypoints between detections."""
 
     track_id: int
     keypoints: npt.NDArray[np.float64]
     box_in_face: npt.NDArray[np.float64]
     score: float
     smoother: OneEuroFilter | None
+    shown: npt.NDArray[np.float64] | None = None
+    velocity: npt.NDArray[np.float64] | None = None
+    t: float | None = None
 
     @property
     def box(self) -> Box:
-        return _box_from_face(self.keypoints, self.box_in_face)
+        return _box_from_face(self.shown if self.shown is not None else self.keypoints,
+                              self.box_in_face)  # fmt: skip
+
+    def follow(self, t: float) -> npt.NDArray[np.float64]:
+        """Smooth this frame's raw keypoints (taken at `t`) and update the velocity."""
+        if self.smoother is not None:
+            iod = max(float(np.linalg.norm(self.keypoints[1] - self.keypoints[0])), 1.0)
+            shown = self.smoother(self.keypoints, t, iod)
+        else:
+            shown = self.keypoints.copy()
+        if self.shown is not None and self.t is not None and t > self.t:
+            self.velocity = (shown - self.shown) / (t - self.t)
+        else:
+            self.velocity = np.zeros_like(shown)
+        self.shown, self.t = shown, t
+        return shown
+
+    def anchor(self, t: float) -> npt.NDArray[np.float64]:
+        """Where to align this face from in a frame taken at `t`: the shown keypoints moved on
+        by their velocity (at most `MAX_PREDICT_S` ahead). Aligning from the steady shown points
+        rather than the raw ones keeps a still face's crop still (less jitter); predicting keeps
+        a moving face centred in its crop."""
+        if self.shown is None or self.velocity is None or self.t is None:
+            return self.keypoints
+        ahead = min(max(t - self.t, 0.0), MAX_PREDICT_S)
+        return self.shown + self.velocity * ahead
 
 
 @dataclass
@@ -114,16 +147,16 @@ class Pipeline:
         """Faces in an `(H, W, 3) uint8` RGB frame taken at time `t` seconds."""
         ms: dict[str, float] = {"detect": 0.0, "align": 0.0, "keypoints": 0.0}
         detect = not self._tracks or self._since_detect + 1 >= self.config.redetect_every
-        lost = self._step(frame, detect, ms)
+        lost = self._step(frame, t, detect, ms)
         if lost and not detect:
             detect = True  # a tracked face slipped away: look for it now, not N frames later
-            self._step(frame, True, ms, revive=lost)
+            self._step(frame, t, True, ms, revive=lost)
         self._since_detect = 0 if detect else self._since_detect + 1
         t0 = time.perf_counter()
         size = (frame.shape[1], frame.shape[0])
         faces = []
         for track in self._tracks:
-            k = track.smoother(track.keypoints, t) if track.smoother else track.keypoints
+            k = track.follow(t)
             pose = estimate_pose(k, size)
             faces.append(Face(track.box, track.score, k, pose, track.track_id))
         ms["smooth+pose"] = 1e3 * (time.perf_counter() - t0)
@@ -132,6 +165,7 @@ class Pipeline:
     def _step(
         self,
         frame: npt.NDArray[np.uint8],
+        t: float,
         detect: bool,
         ms: dict[str, float],
         revive: list[_Track] | None = None,
@@ -139,7 +173,7 @@ class Pipeline:
         """Advance every track by one frame (detecting first if asked); returns the lost ones.
         `revive`: tracks lost earlier in this frame that a detection may continue (same id)."""
         t0 = time.perf_counter()
-        plans = self._plan(frame, revive or []) if detect else self._tracking_plans()
+        plans = self._plan(frame, t, revive or []) if detect else self._tracking_plans(t)
         t1 = time.perf_counter()
         if not plans:
             self._tracks = []
@@ -163,12 +197,13 @@ class Pipeline:
         ms["keypoints"] += 1e3 * (t3 - t2)
         return lost
 
-    def _tracking_plans(self) -> list[_Plan]:
+    def _tracking_plans(self, t: float) -> list[_Plan]:
+        spec = self.model.spec
         return [
-            _Plan(t, crop_from_points(t.keypoints, self.model.spec), None) for t in self._tracks
+            _Plan(track, crop_from_points(track.anchor(t), spec), None) for track in self._tracks
         ]
 
-    def _plan(self, frame: npt.NDArray[np.uint8], revive: list[_Track]) -> list[_Plan]:
+    def _plan(self, frame: npt.NDArray[np.uint8], t: float, revive: list[_Track]) -> list[_Plan]:
         """Run the detector and decide what to run the model on: tracked faces it confirms
         (aligned from their keypoints), lost faces it finds again and new faces (aligned from the
         detection), at most `max_faces`, best scores first. Unconfirmed tracks are dropped."""
@@ -181,7 +216,7 @@ class Pipeline:
         for ti, di in pairs:
             track, det = candidates[ti], dets[di]
             fresh = ti < len(self._tracks)
-            matrix = crop_from_points(track.keypoints, self.model.spec) if fresh else None
+            matrix = crop_from_points(track.anchor(t), self.model.spec) if fresh else None
             plans.append(_Plan(track, matrix if matrix is not None else self._align(det), det))
         matched = {di for _, di in pairs}
         for di, det in enumerate(dets):

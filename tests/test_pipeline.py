@@ -102,17 +102,44 @@ def test_tracked_face_is_aligned_from_its_previous_keypoints():
     assert second.track_id == 1
 
 
+def test_a_moving_face_is_aligned_where_its_velocity_takes_it():
+    # The face moved 3 input px right between frames 0 and 1 (1/30 s); at frame 2, which comes
+    # 2/30 s later, the crop is aligned 6 px further on (capped at 0.1 s ahead).
+    model = ScriptedModel([0.0, (3.0, 0.0), 0.0, 0.0])
+    pipe = Pipeline(ScriptedDetector([A]), model, PipelineConfig(redetect_every=30, smoothing=None))
+    k0 = pipe.process(FRAME, 0.0).faces[0].keypoints
+    k1 = pipe.process(FRAME, 1 / 30).faces[0].keypoints
+    k2 = pipe.process(FRAME, 3 / 30).faces[0].keypoints
+    np.testing.assert_allclose(k2, k1 + 2 * (k1 - k0), atol=1e-6)
+    k3 = pipe.process(FRAME, 3 / 30 + 5.0).faces[0].keypoints  # a stall: at most 0.1 s ahead
+    velocity = (k2 - k1) / (2 / 30)
+    np.testing.assert_allclose(k3, k2 + 0.1 * velocity, atol=1e-6)
+
+
+def test_a_still_face_is_aligned_from_its_smoothed_keypoints():
+    # With smoothing, the next crop follows the shown (smoothed) points, not the raw jump.
+    model = ScriptedModel([0.0, (3.0, 0.0), 0.0])
+    config = PipelineConfig(redetect_every=30, smoothing=OneEuroConfig(min_cutoff=1.0, beta=0.0))
+    pipe = Pipeline(ScriptedDetector([A]), model, config)
+    s0 = pipe.process(FRAME, 0.0).faces[0].keypoints
+    s1 = pipe.process(FRAME, 1 / 30).faces[0].keypoints
+    raw2 = s1 + (s1 - s0)  # the model answers the template: its alignment, which is predicted
+    s2 = pipe.process(FRAME, 2 / 30).faces[0].keypoints
+    np.testing.assert_allclose(s2, s1 + 0.1731707 * (raw2 - s1), atol=1e-4)
+
+
 def test_redetection_confirms_a_track_and_keeps_its_id_and_alignment():
     model = ScriptedModel([0.0, (2.0, 0.0), 0.0])
     det = ScriptedDetector([A, A])
     pipe = Pipeline(det, model, PipelineConfig(redetect_every=2, smoothing=None))
-    pipe.process(FRAME, 0.0)
+    first = pipe.process(FRAME, 0.0).faces[0].keypoints
     moved = pipe.process(FRAME, 0.1).faces[0].keypoints
     third = pipe.process(FRAME, 0.2)
     assert third.detected
     assert det.calls == 2
-    # Aligned from the tracked keypoints (not snapped back to the detector's eyes at A).
-    np.testing.assert_allclose(third.faces[0].keypoints, moved, atol=1e-6)
+    # Aligned from the tracked keypoints moved on by their velocity (not snapped back to the
+    # detector's eyes at A): the template model answers exactly that alignment.
+    np.testing.assert_allclose(third.faces[0].keypoints, moved + (moved - first), atol=1e-6)
     assert third.faces[0].track_id == 1
 
 

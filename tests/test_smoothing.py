@@ -41,6 +41,16 @@ def test_beta_raises_the_cutoff_with_speed():
     assert expected > 0.1731707  # less smoothing than when still
 
 
+def test_speed_is_measured_in_units_of_scale():
+    # The same step seen on a face 10 px across: speed 3 eye distances per second, so with
+    # beta = 10 the cutoff is 1 + 10 * 0.1731707 * 3 Hz.
+    f = OneEuroFilter(OneEuroConfig(min_cutoff=1.0, beta=10.0, d_cutoff=1.0))
+    f(0.0, 0.0, 10.0)
+    cutoff = 1.0 + 10.0 * 0.1731707 * 3.0
+    expected = 1.0 / (1.0 + 30.0 / (2 * math.pi * cutoff))
+    assert float(f(1.0, DT, 10.0)) == pytest.approx(expected, abs=1e-5)
+
+
 def test_time_going_backwards_restarts():
     f = OneEuroFilter(OneEuroConfig(min_cutoff=1.0, beta=0.0))
     f(0.0, 1.0)

@@ -16,9 +16,10 @@ import numpy.typing as npt
 
 @dataclass(frozen=True)
 class OneEuroConfig:
-    min_cutoff: float = 1.0  # Hz: the cutoff of a still point (lower = smoother, more lag)
-    beta: float = 0.05  # how fast the cutoff rises with speed (per pixel/second)
-    d_cutoff: float = 1.0  # Hz: cutoff of the speed estimate itself
+    # Defaults tuned with benchmarks/live_quality.py (still-face jitter against moving-face lag).
+    min_cutoff: float = 0.3  # Hz: the cutoff of a still point (lower = smoother, more lag)
+    beta: float = 10.0  # Hz added per unit of speed (units of `scale` per second, see __call__)
+    d_cutoff: float = 3.0  # Hz: cutoff of the speed estimate itself
 
     def __post_init__(self) -> None:
         if self.min_cutoff <= 0 or self.d_cutoff <= 0 or self.beta < 0:
@@ -46,7 +47,10 @@ class OneEuroFilter:
     def reset(self) -> None:
         self._t = self._x = self._dx = None
 
-    def __call__(self, x: npt.ArrayLike, t: float) -> npt.NDArray[np.float64]:
+    def __call__(self, x: npt.ArrayLike, t: float, scale: float = 1.0) -> npt.NDArray[np.float64]:
+        """The filtered sample. Speeds are measured in units of `scale` per second (the
+        pipeline passes the face's eye distance, so `beta` means the same for near and far
+        faces); `scale` 1 measures them in the sample's own units."""
         value = np.asarray(x, dtype=np.float64)
         if self._x is None or self._t is None or self._dx is None or t <= self._t \
                 or value.shape != self._x.shape:  # fmt: skip
@@ -56,7 +60,7 @@ class OneEuroFilter:
         speed = (value - self._x) / dt
         a_d = smoothing_factor(cfg.d_cutoff, dt)
         self._dx = self._dx + a_d * (speed - self._dx)
-        cutoff = cfg.min_cutoff + cfg.beta * np.abs(self._dx)
+        cutoff = cfg.min_cutoff + cfg.beta * np.abs(self._dx) / scale
         a = smoothing_factor(cutoff, dt)
         self._x = self._x + a * (value - self._x)
         self._t = t

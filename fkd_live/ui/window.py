@@ -65,7 +65,8 @@ class VideoView(QWidget):
         if self._result is not None:
             stages = "  ".join(f"{name} {ms:.1f}" for name, ms in self._result.stage_ms)
             lines.append(f"ms: {stages}")
-            lines.append(f"faces: {len(self._result.faces)}")
+            how = "detected" if self._result.detected else "tracked"
+            lines.append(f"faces: {len(self._result.faces)} ({how})")
             pose = self._result.faces[0].pose if self._result.faces else None
             if pose is not None:
                 lines.append(

@@ -1,0 +1,211 @@
+"""Live-path quality on held-out real faces, beside MediaPipe Face Landmarker: prints the figures
+issue 4's targets name.
+
+    python -m benchmarks.live_quality \
+        --detector-model ../shared/models/blaze_face_short_range.tflite \
+        --compare-mediapipe ../shared/models/face_landmarker.task
+
+Only faces5's validation split is used (the images `python -m train fit` held out). Each face is
+scaled to an eye distance of `--iod` pixels and centred in a 640x480 grey frame, then:
+
+- photos: the full pipeline (detect, align, keypoints) on each picture; detection rate and NME;
+- jitter: the picture repeated for `--frames` frames with fresh Gaussian noise (std `--noise`
+  grey levels) each frame at 30 fps; RMS frame-to-frame keypoint motion in % of the eye distance;
+- moving: the picture moved at webcam speeds (a 1 Hz sway of +-60 px, 8 degrees of roll, +-8%
+  scale, peaking near 380 px/s), the keypoints' NME against the moved labels.
+
+NME: mean point error over the true inter-ocular distance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fkd_live.adapters.detector import make_detector
+from fkd_live.adapters.runtime import KeypointModel, shipped_model_path
+from fkd_live.core import apply_transform, compose_transforms, similarity_matrix
+from fkd_live.core.smoothing import OneEuroConfig
+from fkd_live.pipeline import Pipeline, PipelineConfig
+from train.data import FaceSample, load_faces5, split
+
+FRAME = (640, 480)
+Tracker = Callable[[npt.NDArray[np.uint8], float], npt.NDArray[np.float64] | None]
+Factory = Callable[[], Tracker]
+CLOSERS: list[Callable[[], None]] = []  # detectors to close at the end (mediapipe's own
+# finalisers fail noisily at interpreter exit)
+
+
+def place(
+    sample: FaceSample, iod: float, extra: npt.NDArray[np.float64] | None = None
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+    """The face scaled to `iod` px between the eyes, centred in a grey frame (then moved by
+    `extra`, a (2, 3) similarity about the frame centre); the frame and its true keypoints."""
+    pts = sample.points
+    s = iod / float(np.linalg.norm(pts[1] - pts[0]))
+    centre = pts.mean(axis=0)
+    m = np.array([[s, 0, FRAME[0] / 2 - s * centre[0]], [0, s, FRAME[1] / 2 - s * centre[1]]])
+    if extra is not None:
+        m = compose_transforms(extra, m)
+    image = sample.image if sample.image.ndim == 3 else np.repeat(sample.image[..., None], 3, 2)
+    frame = cv2.warpAffine(image, m, FRAME, flags=cv2.INTER_LINEAR, borderValue=(128, 128, 128))
+    return np.asarray(frame, np.uint8), apply_transform(m, pts)
+
+
+def sway(t: float) -> npt.NDArray[np.float64]:
+    """Webcam-speed head motion at time t: a similarity about the frame centre."""
+    angle = math.radians(8.0 * math.sin(2 * math.pi * 0.7 * t))
+    scale = 1.0 + 0.08 * math.sin(2 * math.pi * 0.4 * t)
+    dx, dy = 60.0 * math.sin(2 * math.pi * 1.0 * t), 20.0 * math.sin(2 * math.pi * 0.5 * t)
+    m = similarity_matrix(scale, angle, 0.0, 0.0)
+    c = np.array(FRAME, np.float64) / 2
+    m[:, 2] = c - m[:, :2] @ c + (dx, dy)
+    return m
+
+
+def nme(pred: npt.NDArray[np.float64], truth: npt.NDArray[np.float64]) -> float:
+    iod = float(np.linalg.norm(truth[1] - truth[0]))
+    return float(np.linalg.norm(pred - truth, axis=1).mean()) / iod
+
+
+def ours(detector_path: str, model: KeypointModel, smoothing: bool) -> Callable[[], Tracker]:
+    """A factory of fresh pipelines (one per clip), answering the first face's keypoints."""
+    detector = make_detector(detector_path)
+    CLOSERS.append(detector.close)
+    config = PipelineConfig(smoothing=OneEuroConfig() if smoothing else None)
+
+    def new() -> Tracker:
+        pipe = Pipeline(detector, model, config)
+
+        def track(frame: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float64] | None:
+            faces = pipe.process(frame, t).faces
+            return faces[0].keypoints if faces else None
+
+        return track
+
+    return new
+
+
+def mediapipe(task: str) -> Callable[[], Tracker]:
+    from fkd_live.adapters.landmarker import MediaPipeLandmarker
+
+    def new() -> Tracker:
+        lm = MediaPipeLandmarker(task)
+        CLOSERS.append(lm.close)
+
+        def track(frame: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float64] | None:
+            faces = lm.detect(frame, t)
+            return faces[0] if faces else None
+
+        return track
+
+    return new
+
+
+def photos(samples: list[FaceSample], new: Factory, iod: float) -> tuple[float, float]:
+    found, errors = 0, []
+    for s in samples:
+        frame, truth = place(s, iod)
+        pred = new()(frame, 0.0)
+        if pred is not None:
+            found += 1
+            errors.append(nme(pred, truth))
+    return found / len(samples), float(np.mean(errors)) if errors else math.nan
+
+
+def jitter(samples: list[FaceSample], new: Factory, args: argparse.Namespace) -> list[float]:
+    """Per clip: RMS frame-to-frame keypoint motion over the eye distance."""
+    rng = np.random.default_rng(0)
+    values = []
+    for s in samples:
+        frame, _ = place(s, args.iod)
+        track = new()
+        prev = None
+        steps = []
+        for i in range(args.frames):
+            noisy = np.clip(frame + rng.normal(0, args.noise, frame.shape), 0, 255).astype(np.uint8)
+            pred = track(noisy, i / 30)
+            if pred is not None and prev is not None and i >= 10:  # after the filters settle
+                steps.append(np.sum((pred - prev) ** 2, axis=1).mean())
+            prev = pred
+        if steps:
+            values.append(math.sqrt(float(np.mean(steps))) / args.iod)
+    return values
+
+
+def moving(samples: list[FaceSample], new: Factory, args: argparse.Namespace) -> list[float]:
+    """Per clip: mean NME over its frames (a frame without a face counts as 100%)."""
+    per_clip = []
+    for s in samples:
+        track = new()
+        errors = []
+        for i in range(args.frames):
+            t = i / 30
+            frame, truth = place(s, args.iod, sway(t))
+            pred = track(frame, t)
+            if i >= 5:
+                errors.append(nme(pred, truth) if pred is not None else 1.0)
+        per_clip.append(float(np.mean(errors)))
+    return per_clip
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--data", default="../shared/data/faces5")
+    p.add_argument("--model", default=str(shipped_model_path()))
+    p.add_argument("--detector-model", required=True)
+    p.add_argument("--compare-mediapipe", metavar="MODEL.task")
+    p.add_argument("--sources", nargs="+", default=["celeba", "helen_afw", "lfw", "mtfl"])
+    p.add_argument("--photos", type=int, default=200, help="pictures per source")
+    p.add_argument("--clips", type=int, default=8, help="pictures for the jitter/moving clips")
+    p.add_argument("--frames", type=int, default=90)
+    p.add_argument("--noise", type=float, default=2.0)
+    p.add_argument("--iod", type=float, default=64.0)
+    args = p.parse_args()
+    model = KeypointModel(args.model, device="cpu", threads=1)
+    methods = {
+        "fkd-live": ours(args.detector_model, model, smoothing=True),
+        "fkd-live raw": ours(args.detector_model, model, smoothing=False),
+    }
+    if args.compare_mediapipe:
+        methods["MediaPipe"] = mediapipe(args.compare_mediapipe)
+    val: dict[str, list[FaceSample]] = {}
+    for source in args.sources:
+        _, held_out = split(load_faces5(Path(args.data), [source]), 0.1)
+        val[source] = held_out
+    print(f"model {Path(args.model).name}; faces at {args.iod:.0f} px eye distance in 640x480")
+    print("\nphotos (validation split): detection rate / NME")
+    print(f"{'source':<12}{'n':>5}" + "".join(f"{m:>24}" for m in methods))
+    for source, held_out in val.items():
+        samples = held_out[: args.photos]
+        if not samples:
+            continue
+        cells = [photos(samples, new, args.iod) for new in methods.values()]
+        print(f"{source:<12}{len(samples):>5}" + "".join(
+            f"{100 * r:>15.1f}% {100 * e:5.2f}%" for r, e in cells))  # fmt: skip
+    pool = val.get("celeba", []) + val.get("helen_afw", [])
+    clip_faces = pool[:: max(1, len(pool) // max(args.clips, 1))][: args.clips]
+    print(f"\nclips: {len(clip_faces)} faces x {args.frames} frames at 30 fps")
+    print(f"{'':<52}" + "".join(f"{m:>14}" for m in methods))
+    j = [jitter(clip_faces, new, args) for new in methods.values()]
+    m = [moving(clip_faces, new, args) for new in methods.values()]
+    for label, rows, digits in (
+        (f"still-face jitter, noise {args.noise:g} (% IOD RMS)", j, 3),
+        ("moving face NME", m, 2),
+    ):
+        for stat, fn in (("median", np.median), ("mean", np.mean)):
+            row = "".join(f"{100 * float(fn(v)):>13.{digits}f}%" for v in rows)
+            print(f"{f'{label}, {stat} of clips':<52}{row}")
+    for close in CLOSERS:
+        close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
