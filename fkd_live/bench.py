@@ -109,7 +109,7 @@ def report(title: str, t: Timings) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .cli import _add_model_arguments, _count, _positive_int
+    from .argtypes import add_model_arguments, count, positive_int
 
     parser = argparse.ArgumentParser(
         prog="fkd-live bench",
@@ -118,10 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Landmarker (VIDEO mode) on the same frames, side by side.",
     )
     parser.add_argument("--video", metavar="PATH", help="video to run (default: the demo)")
-    parser.add_argument("--frames", type=_count, default=300, help="frames (default 300)")
+    parser.add_argument("--frames", type=count, default=300, help="frames (default 300)")
     parser.add_argument("--compare-mediapipe", metavar="MODEL.task", help="Face Landmarker")
     parser.add_argument(
-        "--redetect-every", type=_positive_int, default=PipelineConfig.redetect_every
+        "--redetect-every", type=positive_int, default=PipelineConfig.redetect_every
     )
     parser.add_argument("--no-smoothing", action="store_true")
     parser.add_argument(
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="decode on the measuring thread (default: both sides decode on a capture thread, "
         "as the app does)",
     )
-    _add_model_arguments(parser)
+    add_model_arguments(parser)
     return parser
 
 
@@ -142,9 +142,9 @@ def _open(video: str | None, prefetch: bool) -> FrameSource:
 def bench_main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     from .app import build_pipeline
-    from .cli import _configure_logging
+    from .argtypes import configure_logging
 
-    _configure_logging(args.verbose)
+    configure_logging(args.verbose)
     if args.compare_mediapipe and not Path(args.compare_mediapipe).is_file():
         from .adapters.detector import DetectorError
 

@@ -10,11 +10,11 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from . import __version__
-from .adapters.detector import DETECTOR_ENV, DetectorError
-from .adapters.runtime import DEVICES, ModelLoadError, RuntimeMissingError
+from . import __version__, argtypes
+from .adapters.detector import DetectorError
+from .adapters.runtime import ModelLoadError, RuntimeMissingError
 from .adapters.sources import SourceError
 from .adapters.video_out import VideoOutError
 from .config import OVERLAY_LAYERS, OverlayOptions, RunConfig, SourceConfig
@@ -43,50 +43,6 @@ USER_ERRORS = (
 )
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 640x480, got {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
-    return (w, h)
-
-
-def _layers(text: str) -> tuple[str, ...]:
-    names = tuple(v.strip() for v in text.split(",") if v.strip())
-    unknown = [n for n in names if n not in OVERLAY_LAYERS]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown layer {unknown[0]!r}; choose from {', '.join(OVERLAY_LAYERS)}"
-        )
-    return names
-
-
-def _checked(
-    kind: type[int] | type[float], ok: Callable[[float], bool], rule: str
-) -> Callable[[str], float]:
-    """An argparse type: parse `kind`, then insist on `ok`, else say the `rule`."""
-
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not ok(value):
-            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
-        return value
-
-    return parse
-
-
-_positive_int = _checked(int, lambda v: v >= 1, "must be at least 1")
-_count = _checked(int, lambda v: v >= 0, "must not be negative")
-_positive_float = _checked(float, lambda v: v > 0, "must be positive")
-_non_negative_float = _checked(float, lambda v: v >= 0, "must not be negative")
-_fraction = _checked(float, lambda v: 0.0 <= v <= 1.0, "must be between 0 and 1")
-
-
 def build_run_parser() -> argparse.ArgumentParser:
     modes = "\n".join(f"  fkd-live {name:<8} {text}" for name, text in MODES.items())
     parser = argparse.ArgumentParser(
@@ -104,36 +60,18 @@ def build_run_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="built-in moving face (no webcam or download needed)"
     )
     cam = parser.add_argument_group("camera")
-    cam.add_argument("--size", type=_size, metavar="WxH", help="requested camera resolution")
+    cam.add_argument(
+        "--size", type=argtypes.size, metavar="WxH", help="requested camera resolution"
+    )
     cam.add_argument("--fps", type=float, default=0.0, help="requested camera frame rate")
     model = parser.add_argument_group("models")
-    model.add_argument("--model", metavar="PATH", help="keypoint ONNX model (default: shipped)")
+    argtypes.add_model_arguments(model)
     model.add_argument(
-        "--device",
-        choices=DEVICES,
-        default="auto",
-        help="where the keypoint model runs (default auto: CUDA if usable)",
+        "--max-faces", type=argtypes.positive_int, default=1, help="faces to track (default 1)"
     )
-    model.add_argument(
-        "--threads", type=_count, default=0, help="CPU threads for the model (0: automatic)"
-    )
-    model.add_argument(
-        "--detector-model",
-        metavar="PATH",
-        help=f"BlazeFace .tflite (else ${DETECTOR_ENV}, else the user cache)",
-    )
-    model.add_argument(
-        "--no-download",
-        action="store_true",
-        help="never download the detector model (without one: OpenCV's Haar cascade)",
-    )
-    model.add_argument(
-        "--max-faces", type=_positive_int, default=1, help="faces to track (default 1)"
-    )
-    model.add_argument("--min-score", type=_fraction, default=0.5, help="detector threshold")
     model.add_argument(
         "--redetect-every",
-        type=_positive_int,
+        type=argtypes.positive_int,
         default=PipelineConfig.redetect_every,
         metavar="N",
         help="while tracking, detect every N frames (1: every frame; default %(default)s)",
@@ -142,19 +80,21 @@ def build_run_parser() -> argparse.ArgumentParser:
     smooth.add_argument("--no-smoothing", action="store_true", help="show raw keypoints")
     smooth.add_argument(
         "--min-cutoff",
-        type=_positive_float,
+        type=argtypes.positive_float,
         default=OneEuroConfig.min_cutoff,
         help="Hz; lower is steadier when still (default %(default)s)",
     )
     smooth.add_argument(
         "--beta",
-        type=_non_negative_float,
+        type=argtypes.non_negative_float,
         default=OneEuroConfig.beta,
         help="Hz added per eye distance per second of motion; higher follows motion faster "
         "(default %(default)s)",
     )
     out = parser.add_argument_group("run")
-    out.add_argument("--frames", type=_count, default=0, help="stop after N frames (0: never)")
+    out.add_argument(
+        "--frames", type=argtypes.count, default=0, help="stop after N frames (0: never)"
+    )
     out.add_argument("--headless", action="store_true", help="no window: run the pipeline only")
     out.add_argument(
         "--keypoints-out",
@@ -172,97 +112,12 @@ def build_run_parser() -> argparse.ArgumentParser:
     look.add_argument("--props-dir", metavar="DIR", help="a folder of your own props (JSON+PNG)")
     look.add_argument(
         "--hide",
-        type=_layers,
+        type=argtypes.layers,
         default=(),
         metavar="LAYERS",
         help=f"comma-separated layers not to draw: {', '.join(OVERLAY_LAYERS)}",
     )
-    out.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
-
-
-def _box(text: str) -> tuple[float, float, float, float]:
-    try:
-        x, y, w, h = (float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"box must look like x,y,w,h, got {text!r}") from None
-    if not (w > 0 and h > 0):
-        raise argparse.ArgumentTypeError(f"box width and height must be positive, got {text!r}")
-    return (x, y, w, h)
-
-
-def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", metavar="PATH", help="keypoint ONNX model (default: shipped)")
-    parser.add_argument("--device", choices=DEVICES, default="auto", help="where the model runs")
-    parser.add_argument(
-        "--threads", type=_count, default=0, help="CPU threads for the model (0: automatic)"
-    )
-    parser.add_argument("--detector-model", metavar="PATH", help="BlazeFace .tflite")
-    parser.add_argument(
-        "--no-download", action="store_true", help="never download the detector model"
-    )
-    parser.add_argument("--min-score", type=_fraction, default=0.5, help="detector threshold")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-
-
-def build_image_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="fkd-live image",
-        description="Five keypoints and head pose on still pictures. Prints one JSON line per "
-        "picture (with --json, or when no -o is given) and writes annotated copies with -o.",
-    )
-    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_DIR", help="pictures or folders")
-    parser.add_argument("-o", "--output", metavar="OUT", help="annotated picture or folder")
-    parser.add_argument("--json", action="store_true", help="print one JSON line per picture")
-    how = parser.add_mutually_exclusive_group()
-    how.add_argument("--box", type=_box, metavar="x,y,w,h", help="use this face box, no detector")
-    how.add_argument(
-        "--aligned",
-        action="store_true",
-        help="each picture is a CelebA-style aligned crop (any scale): no detector",
-    )
-    parser.add_argument(
-        "--max-faces", type=_positive_int, default=10, help="faces per picture (default 10)"
-    )
-    _add_model_arguments(parser)
-    return parser
-
-
-def image_main(rest: list[str]) -> int:
-    args = build_image_parser().parse_args(rest)
-    _configure_logging(args.verbose)
-    from .adapters.detector import make_detector
-    from .app import load_model
-    from .still import StillConfig, run_still
-
-    cfg = StillConfig(
-        inputs=tuple(args.inputs),
-        output=args.output,
-        json=args.json,
-        box=args.box,
-        aligned=args.aligned,
-        max_faces=args.max_faces,
-        min_score=args.min_score,
-    )
-    model = load_model(RunConfig(model=args.model, device=args.device, threads=args.threads))
-    from .still import list_pictures
-
-    list_pictures(cfg.inputs)  # bad paths fail before the detector loads
-    detector = None
-    if args.box is None and not args.aligned:
-        detector = make_detector(args.detector_model, args.min_score, not args.no_download)
-    try:
-        return run_still(cfg, model, detector)
-    finally:
-        if detector is not None:
-            detector.close()
-
-
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="fkd-live: %(levelname)s: %(message)s",
-    )
 
 
 def run_config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -321,13 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return list_cameras_main(rest)
         if mode == "image":
+            from .still_cli import image_main
+
             return image_main(rest)
         if mode == "bench":
             from .bench import bench_main
 
             return bench_main(rest)
         args = build_run_parser().parse_args(rest)
-        _configure_logging(args.verbose)
+        argtypes.configure_logging(args.verbose)
         from .app import run_app
 
         return run_app(run_config_from_args(args))
