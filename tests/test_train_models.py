@@ -12,18 +12,38 @@ from train.models import MeanShape, build_model  # noqa: E402
 SPEC = ModelSpec(input_width=64, input_height=64)
 
 
-@pytest.mark.parametrize("arch", ["mean", "cnn", "cnn32", "mobile"])
+@pytest.mark.parametrize("arch", ["mean", "cnn", "cnn32", "heatmap", "mobile"])
 def test_shapes_template_start_and_export(arch, tmp_path):
     model = build_model(arch, SPEC).eval()
     x = torch.randn(4, 3, 64, 64)
     out = model(x)
     assert out.shape == (4, 10)
     template = torch.tensor(SPEC.template_in_input().reshape(10) / 64.0, dtype=torch.float32)
-    # Untrained, every architecture answers (close to) the mean aligned face.
-    assert torch.allclose(out.mean(0), template, atol=0.05)
+    if arch == "heatmap":
+        # Near-uniform heatmaps: every point starts near the input's centre, inside the crop.
+        assert torch.allclose(out.mean(0), torch.full((10,), 0.5), atol=0.1)
+    else:
+        # Regression heads start at (close to) the mean aligned face.
+        assert torch.allclose(out.mean(0), template, atol=0.05)
     path = tmp_path / f"{arch}.onnx"
     assert export_onnx(model, SPEC, path) <= 1e-4
     assert KeypointModel(path).spec == SPEC
+
+
+def test_soft_argmax_is_the_expected_cell_centre():
+    from train.models import SoftArgmax
+
+    logits = torch.full((1, 1, 4, 4), -1e4)
+    logits[0, 0, 1, 2] = 0.0  # all mass on row 1, column 2
+    np_out = SoftArgmax(4, 4)(logits)
+    assert torch.allclose(np_out, torch.tensor([[2.5 / 4, 1.5 / 4]]))
+    logits[0, 0, 1, 3] = 0.0  # split between columns 2 and 3
+    assert torch.allclose(SoftArgmax(4, 4)(logits), torch.tensor([[3.0 / 4, 1.5 / 4]]))
+
+
+def test_heatmap_net_needs_an_input_divisible_by_16():
+    with pytest.raises(ValueError, match="divisible by 16"):
+        build_model("heatmap", ModelSpec(input_width=72, input_height=72))
 
 
 def test_mean_shape_learns_the_mean():

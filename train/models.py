@@ -4,6 +4,8 @@
 - `mean`: the mean-shape baseline, always the training mean (the template until fitted);
 - `cnn`: a plain 7-conv network with a small fully connected head (`cnn32`: the same with a 1x1
   reduction to 32 channels before the head);
+- `heatmap`: an encoder with a light top-down path, five heatmaps at 1/4 of the input and a
+  soft-argmax (what the shipped model uses: no fully connected layer, sub-pixel output);
 - `mobile`: our own efficient net of inverted-residual blocks (depthwise convolutions);
 - `mobilenet_v2`, `densenet169`: torchvision backbones, optionally ImageNet-initialised.
 """
