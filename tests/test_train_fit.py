@@ -180,3 +180,13 @@ def test_distributed_fit_with_two_cpu_processes(tmp_path):
     state = torch.load(out / "last.pt", weights_only=False)
     assert state["epoch"] == 1
     assert done.stderr.count("epoch 2: train loss") == 1  # only rank 0 logs
+
+
+def test_balanced_mean_weighs_every_source_the_same():
+    import numpy as np
+
+    from train.fit import balanced_mean
+
+    values = np.array([1.0, 1.0, 1.0, 4.0])
+    assert balanced_mean(values, ["a", "a", "a", "b"]) == 2.5  # not the plain mean 1.75
+    assert balanced_mean(values, []) == 1.75

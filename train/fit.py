@@ -7,11 +7,13 @@ import logging
 import math
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import torch
 from torch import distributed as dist
 from torch import nn
@@ -68,9 +70,16 @@ class EpochStats:
 
 
 def evaluate_loader(
-    model: nn.Module, loader: DataLoader[Any], cfg: FitConfig, size: float, device: torch.device
+    model: nn.Module,
+    loader: DataLoader[Any],
+    cfg: FitConfig,
+    size: float,
+    device: torch.device,
+    sources: Sequence[str] = (),
 ) -> tuple[float, float]:
-    """Mean loss and mean NME over a loader."""
+    """Mean loss, and the NME averaged per source and then over sources (each source weighs
+    the same, so one large or noisily labelled source cannot choose the checkpoint alone).
+    `sources`: each item's source, in the loader's order (empty: a plain mean)."""
     model.eval()
     losses, errors = [], []
     with torch.no_grad():
@@ -79,7 +88,17 @@ def evaluate_loader(
             losses.append(float(loss_fn(cfg.loss, pred, y, size)) * len(x))
             errors.append(nme(pred.numpy().reshape(-1, 5, 2), y.numpy().reshape(-1, 5, 2)))
     n = sum(len(e) for e in errors)
-    return sum(losses) / max(n, 1), float(np.concatenate(errors).mean()) if n else math.nan
+    if not n:
+        return math.nan, math.nan
+    return sum(losses) / n, balanced_mean(np.concatenate(errors), sources)
+
+
+def balanced_mean(values: npt.NDArray[np.float64], sources: Sequence[str]) -> float:
+    """Mean of the per-source means of `values` (a plain mean when `sources` is empty)."""
+    if not len(sources):
+        return float(values.mean())
+    groups = np.asarray(sources)
+    return float(np.mean([values[groups == s].mean() for s in dict.fromkeys(sources)]))
 
 
 def pick_device(name: str) -> torch.device:
@@ -114,6 +133,7 @@ class Run:
     net: nn.Module  # the network itself (what is saved and exported)
     rank: int = 0
     sampler: DistributedSampler[Any] | None = None
+    val_sources: tuple[str, ...] = ()  # each validation item's source, in loader order
 
     @property
     def main(self) -> bool:
@@ -163,7 +183,10 @@ def prepare(cfg: FitConfig) -> Run:
     model: nn.Module = net
     if world > 1 and cfg.arch != "mean":
         model = DistributedDataParallel(net, device_ids=[device.index] if device.index else None)
-    return Run(cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler)
+    val_sources = tuple(s.source for s in val_s)
+    return Run(
+        cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler, val_sources
+    )
 
 
 def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
@@ -228,12 +251,14 @@ def _fit(run: Run, resume: Path | None) -> Path:
         else:
             train_loss = train_epoch(run, opt, epoch)
         # Every process scores the whole validation set, so all agree on early stopping.
-        val_loss, val_nme = evaluate_loader(net, run.val_dl, cfg, cfg.input_size, run.device)
+        val_loss, val_nme = evaluate_loader(
+            net, run.val_dl, cfg, cfg.input_size, run.device, run.val_sources
+        )
         history.append(EpochStats(epoch, train_loss, val_loss, val_nme, time.perf_counter() - t0))
         improved, best = val_nme < best, min(best, val_nme)
         if run.main:
             log.info(
-                "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%.0f s)",
+                "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (by source; %.0f s)",
                 epoch + 1, train_loss, val_loss, 100 * val_nme, history[-1].seconds,
             )  # fmt: skip
             _checkpoint(run, opt, best, history, improved)
