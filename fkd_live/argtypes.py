@@ -76,7 +76,11 @@ def add_model_arguments(group: argparse._ActionsContainer) -> None:
         help="where the keypoint model runs (default auto: CUDA if usable)",
     )
     group.add_argument(
-        "--threads", type=count, default=0, help="CPU threads for the model (0: automatic)"
+        "--threads",
+        type=count,
+        default=1,
+        help="CPU threads for the model (default 1, leaving the other cores to capture and "
+        "drawing; 0: onnxruntime decides)",
     )
     group.add_argument(
         "--detector-model",

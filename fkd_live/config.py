@@ -35,7 +35,7 @@ class RunConfig:
     source: SourceConfig = field(default_factory=SourceConfig)
     model: str | None = None  # None: the model shipped inside the package
     device: str = "auto"
-    threads: int = 0
+    threads: int = 1  # one face's 80x80 crop is too little work to share between threads
     detector_model: str | None = None
     download: bool = True  # fetch the detector model when no file is found
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)

@@ -41,7 +41,7 @@ class PipelineConfig:
     max_faces: int = 1
     min_score: float = 0.5
     # Frames between detector runs while faces are tracked; 1 = detect on every frame.
-    redetect_every: int = 10
+    redetect_every: int = 30
     # A tracked face whose keypoints fit the template worse than this (RMS residual as a
     # fraction of the eye distance, see core.tracking.shape_error) counts as lost.
     max_shape_error: float = 0.3
