@@ -18,7 +18,7 @@ import numpy.typing as npt
 class OneEuroConfig:
     # Defaults tuned with benchmarks/live_quality.py (still-face jitter against moving-face lag).
     min_cutoff: float = 0.3  # Hz: the cutoff of a still point (lower = smoother, more lag)
-    beta: float = 10.0  # Hz added per unit of speed (units of `scale` per second, see __call__)
+    beta: float = 20.0  # Hz added per unit of speed (units of `scale` per second, see __call__)
     d_cutoff: float = 3.0  # Hz: cutoff of the speed estimate itself
 
     def __post_init__(self) -> None:
