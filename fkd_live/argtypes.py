@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from .adapters.detector import DETECTOR_ENV
 from .adapters.runtime import DEVICES
@@ -94,6 +95,17 @@ def add_model_arguments(group: argparse._ActionsContainer) -> None:
     )
     group.add_argument("--min-score", type=fraction, default=0.5, help="detector threshold")
     group.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+
+def model_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The RunConfig fields `add_model_arguments` fills."""
+    return {
+        "model": args.model,
+        "device": args.device,
+        "threads": args.threads,
+        "detector_model": args.detector_model,
+        "download": not args.no_download,
+    }
 
 
 def configure_logging(verbose: bool) -> None:

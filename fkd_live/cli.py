@@ -131,11 +131,7 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
         source = SourceConfig(kind="camera", camera=args.camera or 0, size=args.size, fps=args.fps)
     return RunConfig(
         source=source,
-        model=args.model,
-        device=args.device,
-        threads=args.threads,
-        detector_model=args.detector_model,
-        download=not args.no_download,
+        **argtypes.model_options(args),
         pipeline=PipelineConfig(
             max_faces=args.max_faces,
             min_score=args.min_score,

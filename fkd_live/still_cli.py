@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .argtypes import add_model_arguments, box, configure_logging, positive_int
+from .argtypes import add_model_arguments, box, configure_logging, model_options, positive_int
 from .config import RunConfig
 
 
@@ -47,7 +47,7 @@ def image_main(rest: list[str]) -> int:
         max_faces=args.max_faces,
         min_score=args.min_score,
     )
-    model = load_model(RunConfig(model=args.model, device=args.device, threads=args.threads))
+    model = load_model(RunConfig(**model_options(args)))
     from .still import list_pictures
 
     list_pictures(cfg.inputs)  # bad paths fail before the detector loads
