@@ -29,6 +29,9 @@ def test_wheel_contents(wheel):
     assert "fkd_live/core/contract.py" in names
     assert "fkd_live/ui/window.py" in names
     assert "fkd_live/assets/__init__.py" in names
+    for prop in sorted((REPO / "assets").glob("*.json")):  # every prop: description and image
+        assert f"fkd_live/assets/{prop.name}" in names
+        assert f"fkd_live/assets/{prop.stem}.png" in names
     assert not any(n.startswith(("train/", "tests/")) for n in names)
     shipped = REPO / "models" / "fkd5.onnx"
     if shipped.is_file():
