@@ -57,7 +57,11 @@ class _Outputs:
         if cfg.output:
             from .ui.video_drawer import VideoDrawer  # Qt only when drawing
 
-            self.drawer = VideoDrawer(cfg, source, pipeline)
+            try:
+                self.drawer = VideoDrawer(cfg, source, pipeline)
+            except BaseException:
+                self.discard()  # a bad prop or video path: leave no keypoints file either
+                raise
 
     def add(self, index: int, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
         if self.jsonl is not None:

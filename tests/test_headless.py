@@ -134,3 +134,16 @@ def test_bad_output_paths_are_one_line(tmp_path, capsys, template_model):
     assert code == 2
     assert "unknown prop 'wig'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_output_leaves_no_keypoints_file_either(tmp_path, capsys, template_model):
+    code = main(
+        [
+            "--demo", "--keypoints-out", str(tmp_path / "kp.jsonl"),
+            "--output", str(tmp_path / "out.mp4"), "--prop", "wig",
+            "--model", str(template_model),
+        ]
+    )  # fmt: skip
+    assert code == 2
+    assert "unknown prop 'wig'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..adapters.sources import FrameSource
-from ..adapters.video_out import VideoOut, VideoOutError
+from ..adapters.video_out import CODECS, VideoOut, VideoOutError
 from ..config import RunConfig
 from ..core.faces import FrameResult
 from ..pipeline import Pipeline
@@ -41,6 +41,8 @@ class VideoDrawer:
         self.prop = shelf[index] if index is not None else None
         self.path = Path(cfg.output)
         self.out: VideoOut | None = None
+        if self.path.suffix.lower() not in CODECS:
+            raise VideoOutError(f"cannot write {self.path}: use one of {', '.join(sorted(CODECS))}")
         if not self.path.parent.is_dir():
             raise VideoOutError(f"cannot write {self.path}: folder {self.path.parent} is missing")
 
