@@ -216,20 +216,19 @@ class Pipeline:
         plans = []
         for ti, di in pairs:
             track, det = candidates[ti], dets[di]
-            fresh = ti < len(self._tracks)
-            matrix = crop_from_points(track.anchor(t), self.model.spec) if fresh else None
-            plans.append(_Plan(track, matrix if matrix is not None else self._align(det), det))
+            if ti < len(self._tracks):  # a live track: keep aligning from its own keypoints
+                matrix = crop_from_points(track.anchor(t), self.model.spec)
+            else:  # a track lost earlier in this frame: its keypoints failed, trust the detector
+                matrix = alignment_matrix(det, self.model)
+            plans.append(_Plan(track, matrix, det))
         matched = {di for _, di in pairs}
         for di, det in enumerate(dets):
             if di not in matched:
-                plans.append(_Plan(None, self._align(det), det))
+                plans.append(_Plan(None, alignment_matrix(det, self.model), det))
         plans.sort(key=lambda p: -(p.det.score if p.det else 0.0))
         plans = plans[: cfg.max_faces]
         plans.sort(key=lambda p: p.track.track_id if p.track else 1 << 30)
         return plans
-
-    def _align(self, det: Detection) -> Matrix:
-        return alignment_matrix(det, self.model)
 
     def _update(self, plan: _Plan, keypoints: npt.NDArray[np.float64]) -> _Track | None:
         """The plan's track moved to `keypoints` (a new track for a new face); None if lost."""

@@ -6,9 +6,9 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import cv2
 import numpy as np
@@ -19,6 +19,8 @@ from ..core.faces import Detection
 from .download import DownloadError, download
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DETECTOR_FILE = "blaze_face_short_range.tflite"
 DETECTOR_ENV = "FKD_LIVE_DETECTOR_MODEL"
@@ -84,6 +86,16 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def create_quietly(create: Callable[[], T], what: str, path: Path) -> T:
+    """A MediaPipe task from `create()`, its native start-up chatter silenced; a model it
+    cannot load becomes one `DetectorError` line."""
+    try:
+        with native_stderr_silenced():
+            return create()
+    except (RuntimeError, ValueError) as exc:
+        raise DetectorError(f"cannot load {what} model {path}: {exc}") from exc
+
+
 class MediaPipeDetector:
     """BlazeFace short-range through the MediaPipe Tasks FaceDetector (IMAGE mode)."""
 
@@ -99,15 +111,14 @@ class MediaPipeDetector:
             running_mode=vision.RunningMode.IMAGE,
             min_detection_confidence=min_score,
         )
-        try:
-            with native_stderr_silenced():
-                self._detector = vision.FaceDetector.create_from_options(options)
-                # The first call prints LiteRT's memory-alignment notice: make it here, quietly.
-                self._detector.detect(
-                    mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
-                )
-        except (RuntimeError, ValueError) as exc:
-            raise DetectorError(f"cannot load detector model {model_path}: {exc}") from exc
+        self._detector = create_quietly(
+            lambda: vision.FaceDetector.create_from_options(options), "detector", model_path
+        )
+        with native_stderr_silenced():
+            # The first call prints LiteRT's memory-alignment notice: make it here, quietly.
+            self._detector.detect(
+                mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
+            )
 
     def detect(self, rgb: npt.NDArray[np.uint8]) -> list[Detection]:
         mp = self._mp

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .detector import DetectorError, native_stderr_silenced
+from .detector import DetectorError, create_quietly, native_stderr_silenced
 
 MESH_EYES, MESH_NOSE, MESH_MOUTH = (468, 473), 1, (61, 291)
 
@@ -34,11 +34,9 @@ class MediaPipeLandmarker:
             running_mode=vision.RunningMode.VIDEO,
             num_faces=max_faces,
         )
-        try:
-            with native_stderr_silenced():
-                self._landmarker = vision.FaceLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise DetectorError(f"cannot load Face Landmarker model {path}: {exc}") from exc
+        self._landmarker = create_quietly(
+            lambda: vision.FaceLandmarker.create_from_options(options), "Face Landmarker", path
+        )
         self._last_ms = -1
 
     def detect(self, rgb: npt.NDArray[np.uint8], t: float) -> list[npt.NDArray[np.float64]]:

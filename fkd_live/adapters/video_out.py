@@ -24,14 +24,20 @@ class VideoOutError(RuntimeError):
     """The video file cannot be written."""
 
 
+def check_target(path: Path) -> str:
+    """The codec for a video path; `VideoOutError` for an unknown suffix or a missing folder."""
+    codec = CODECS.get(path.suffix.lower())
+    if codec is None:
+        raise VideoOutError(f"cannot write {path}: use one of {', '.join(sorted(CODECS))}")
+    if not path.parent.is_dir():
+        raise VideoOutError(f"cannot write {path}: folder {path.parent} is missing")
+    return codec
+
+
 class VideoOut:
     def __init__(self, path: str | Path, fps: float, size: tuple[int, int]) -> None:
         self.path = Path(path)
-        codec = CODECS.get(self.path.suffix.lower())
-        if codec is None:
-            raise VideoOutError(f"cannot write {self.path}: use one of {', '.join(sorted(CODECS))}")
-        if not self.path.parent.is_dir():
-            raise VideoOutError(f"cannot write {self.path}: folder {self.path.parent} is missing")
+        codec = check_target(self.path)
         fd, tmp = tempfile.mkstemp(
             prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
         )

@@ -92,6 +92,17 @@ def draw_faces(
                 painter.drawEllipse(QPointF(px * scale, py * scale), radius, radius)
 
 
+def result_lines(result: FrameResult) -> list[str]:
+    """HUD lines about one result: stage times, faces (detected or tracked), the first pose."""
+    stages = "  ".join(f"{name} {ms:.1f}" for name, ms in result.stage_ms)
+    how = "detected" if result.detected else "tracked"
+    lines = [f"ms: {stages}", f"faces: {len(result.faces)} ({how})"]
+    pose = result.faces[0].pose if result.faces else None
+    if pose is not None:
+        lines.append(f"yaw {pose.yaw:+5.1f}  pitch {pose.pitch:+5.1f}  roll {pose.roll:+5.1f}")
+    return lines
+
+
 def draw_hud(painter: QPainter, lines: list[str]) -> None:
     """Status text in a translucent box at the top left."""
     font = QFont("DejaVu Sans Mono", 10)

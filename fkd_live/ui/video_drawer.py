@@ -8,25 +8,21 @@ import numpy as np
 import numpy.typing as npt
 
 from ..adapters.sources import FrameSource
-from ..adapters.video_out import CODECS, VideoOut, VideoOutError
+from ..adapters.video_out import VideoOut, VideoOutError, check_target
 from ..config import RunConfig
 from ..core.faces import FrameResult
 from ..pipeline import Pipeline
+from .overlay import result_lines
 from .props import find_prop, load_shelf
 from .render import ensure_gui_app, render
 
 
 def hud_lines(source: FrameSource, pipeline: Pipeline, result: FrameResult) -> list[str]:
-    stages = "  ".join(f"{name} {ms:.1f}" for name, ms in result.stage_ms)
-    lines = [
+    return [
         f"source: {source.name}",
         f"model on {pipeline.model.provider}, detector {pipeline.detector.name}",
-        f"ms: {stages}",
+        *result_lines(result),
     ]
-    pose = result.faces[0].pose if result.faces else None
-    if pose is not None:
-        lines.append(f"yaw {pose.yaw:+5.1f}  pitch {pose.pitch:+5.1f}  roll {pose.roll:+5.1f}")
-    return lines
 
 
 class VideoDrawer:
@@ -41,10 +37,7 @@ class VideoDrawer:
         self.prop = shelf[index] if index is not None else None
         self.path = Path(cfg.output)
         self.out: VideoOut | None = None
-        if self.path.suffix.lower() not in CODECS:
-            raise VideoOutError(f"cannot write {self.path}: use one of {', '.join(sorted(CODECS))}")
-        if not self.path.parent.is_dir():
-            raise VideoOutError(f"cannot write {self.path}: folder {self.path.parent} is missing")
+        check_target(self.path)  # before any frame is processed
 
     def add(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
         if self.out is None:  # sized by the first frame

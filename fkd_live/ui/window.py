@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
-from .overlay import draw_faces, draw_hud
+from .overlay import draw_faces, draw_hud, result_lines
 from .props import LoadedProp
 from .recorder import Recorder
 
@@ -63,15 +63,7 @@ class VideoView(QWidget):
     def hud_lines(self) -> list[str]:
         lines = [f"{self.fps:5.1f} fps", *self.info]
         if self._result is not None:
-            stages = "  ".join(f"{name} {ms:.1f}" for name, ms in self._result.stage_ms)
-            lines.append(f"ms: {stages}")
-            how = "detected" if self._result.detected else "tracked"
-            lines.append(f"faces: {len(self._result.faces)} ({how})")
-            pose = self._result.faces[0].pose if self._result.faces else None
-            if pose is not None:
-                lines.append(
-                    f"yaw {pose.yaw:+5.1f}  pitch {pose.pitch:+5.1f}  roll {pose.roll:+5.1f}"
-                )
+            lines += result_lines(self._result)
         lines.append(self.status)
         return lines
 
