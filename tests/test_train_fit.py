@@ -190,3 +190,32 @@ def test_balanced_mean_weighs_every_source_the_same():
     values = np.array([1.0, 1.0, 1.0, 4.0])
     assert balanced_mean(values, ["a", "a", "a", "b"]) == 2.5  # not the plain mean 1.75
     assert balanced_mean(values, []) == 1.75
+
+
+@pytest.mark.slow
+def test_bf16_fit_exports_its_weight_average(tmp_path):
+    """With --ema the checkpoint carries the average beside the trained weights, and the ONNX
+    file answers what the average answers (not the last step's weights)."""
+    import torch
+
+    from fkd_live.core import ModelSpec
+    from train.models import build_model
+
+    data = write_faces5(tmp_path / "faces5", n=16)
+    out = tmp_path / "ema"
+    args = ["fit", "--data", str(data), "--sources", "mtfl", "--out", str(out), "--arch",
+            "heatmap", "--epochs", "2", "--batch-size", "4", "--workers", "0", "--input-size",
+            "48", "--val-fraction", "0.25", "--precision", "bf16", "--ema", "0.9"]  # fmt: skip
+    assert train_main(args) == 0
+    state = torch.load(out / "best.pt", weights_only=False)
+    assert state["config"]["precision"] == "bf16"
+    assert state["config"]["ema"] == 0.9
+    w = "maps.weight"
+    assert not torch.equal(state["ema"][w], state["model"][w])
+    net = build_model("heatmap", ModelSpec.from_json(state["spec"]))
+    net.load_state_dict(state["ema"])
+    crops = np.random.default_rng(0).integers(0, 256, (2, 48, 48, 3), dtype=np.uint8)
+    x = (torch.from_numpy(crops).permute(0, 3, 1, 2).float() / 255 - 0.5) / 0.25
+    expected = net.eval()(x).detach().numpy().reshape(2, 5, 2) * 48
+    got = KeypointModel(out / "model.onnx").predict(crops)
+    np.testing.assert_allclose(got, expected, atol=1e-3)

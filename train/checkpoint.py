@@ -12,6 +12,7 @@ from fkd_live.core import ModelSpec
 from .config import FitConfig
 from .export import export_onnx
 from .models import build_model
+from .precision import export_weights
 
 
 def load_checkpoint(path: Path) -> tuple[nn.Module, ModelSpec, FitConfig]:
@@ -21,7 +22,7 @@ def load_checkpoint(path: Path) -> tuple[nn.Module, ModelSpec, FitConfig]:
     cfg = FitConfig.from_dict(state["config"])
     spec = ModelSpec.from_json(state["spec"])
     model = build_model(cfg.arch, spec)
-    model.load_state_dict(state["model"])
+    model.load_state_dict(export_weights(state))
     return model.eval(), spec, cfg
 
 

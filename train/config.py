@@ -30,6 +30,8 @@ class FitConfig:
     device: str = "auto"
     rotate_deg: float = 12.0  # rotation jitter (std, degrees) of eye-aligned training crops
     box_prob: float = 0.5  # share of training crops framed from a box rather than the eyes
+    precision: str = "fp32"  # "bf16": autocast the forward pass (weights stay float32)
+    ema: float = 0.0  # decay of the weight average that is validated and exported (0 = none)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import torch
 from torch import distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
+from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm import tqdm
 
@@ -31,6 +31,15 @@ from .losses import loss_fn, lr_at
 from .metrics import nme
 from .models import MeanShape, build_model
 from .plots import plot_curves
+from .precision import (
+    autocast,
+    channels_last,
+    export_weights,
+    init_distributed,
+    make_ema,
+    pick_device,
+    to_memory_format,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,23 +110,6 @@ def balanced_mean(values: npt.NDArray[np.float64], sources: Sequence[str]) -> fl
     return float(np.mean([values[groups == s].mean() for s in dict.fromkeys(sources)]))
 
 
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and dist.is_initialized():
-        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-    return torch.device(name)
-
-
-def init_distributed() -> tuple[int, int]:
-    """(rank, world size). Under `torchrun` (WORLD_SIZE > 1) joins the process group: NCCL on
-    GPUs, gloo on CPUs."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return (dist.get_rank() if world > 1 else 0), world
-
-
 @dataclass
 class Run:
     """Everything one training run works on."""
@@ -134,6 +126,12 @@ class Run:
     rank: int = 0
     sampler: DistributedSampler[Any] | None = None
     val_sources: tuple[str, ...] = ()  # each validation item's source, in loader order
+    ema: AveragedModel | None = None  # the weight average that is validated and exported
+
+    @property
+    def judged(self) -> nn.Module:
+        """The network validation scores and export writes: the EMA when there is one."""
+        return self.net if self.ema is None else self.ema.module
 
     @property
     def main(self) -> bool:
@@ -179,14 +177,15 @@ def prepare(cfg: FitConfig) -> Run:
         persistent_workers=cfg.workers > 0,
     )
     device = pick_device(cfg.device)
-    net = build_model(cfg.arch, spec).to(device)
+    net = channels_last(build_model(cfg.arch, spec).to(device))
     model: nn.Module = net
     if world > 1 and cfg.arch != "mean":
         model = DistributedDataParallel(net, device_ids=[device.index] if device.index else None)
     val_sources = tuple(s.source for s in val_s)
     return Run(
-        cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler, val_sources
-    )
+        cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler,
+        val_sources, make_ema(net, 0.0 if cfg.arch == "mean" else cfg.ema),
+    )  # fmt: skip
 
 
 def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
@@ -203,10 +202,14 @@ def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
     for step, (x, y) in enumerate(bar):
         for group in opt.param_groups:
             group["lr"] = lr_at(epoch * steps + step, cfg.epochs * steps, cfg.lr)
-        loss = loss_fn(cfg.loss, model(x.to(run.device)), y.to(run.device), cfg.input_size)
+        with autocast(run.device, cfg.precision):
+            pred = model(to_memory_format(x.to(run.device)))
+        loss = loss_fn(cfg.loss, pred.float(), y.to(run.device), cfg.input_size)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
+        if run.ema is not None:
+            run.ema.update_parameters(run.net)
         total, count = total + loss.item() * len(x), count + len(x)
     return total / max(count, 1)
 
@@ -240,6 +243,9 @@ def _fit(run: Run, resume: Path | None) -> Path:
         state = torch.load(resume, map_location=run.device, weights_only=False)
         net.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
+        if run.ema is not None:
+            run.ema.module.load_state_dict(export_weights(state))
+            run.ema.n_averaged.fill_(1)  # continue, do not restart
         start_epoch, best = state["epoch"] + 1, state["best_nme"]
         history = [EpochStats(**h) for h in state["history"]]
         log.info("resumed from %s at epoch %d", resume, start_epoch)
@@ -252,7 +258,7 @@ def _fit(run: Run, resume: Path | None) -> Path:
             train_loss = train_epoch(run, opt, epoch)
         # Every process scores the whole validation set, so all agree on early stopping.
         val_loss, val_nme = evaluate_loader(
-            net, run.val_dl, cfg, cfg.input_size, run.device, run.val_sources
+            run.judged, run.val_dl, cfg, cfg.input_size, run.device, run.val_sources
         )
         history.append(EpochStats(epoch, train_loss, val_loss, val_nme, time.perf_counter() - t0))
         improved, best = val_nme < best, min(best, val_nme)
@@ -269,7 +275,7 @@ def _fit(run: Run, resume: Path | None) -> Path:
     if run.main:
         best_state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
         export_net = build_model(cfg.arch, run.spec)
-        export_net.load_state_dict(best_state["model"])
+        export_net.load_state_dict(export_weights(best_state))
         export_onnx(export_net, run.spec, onnx_path)
         (out / "history.json").write_text(json.dumps([vars(h) for h in history], indent=1))
     return onnx_path
@@ -281,6 +287,7 @@ def _checkpoint(
     """last.pt every epoch, best.pt when validation NME improved, and the curves."""
     state = {
         "model": run.net.state_dict(), "optimizer": opt.state_dict(),
+        "ema": None if run.ema is None else run.ema.module.state_dict(),
         "epoch": history[-1].epoch, "best_nme": best, "config": run.cfg.to_dict(),
         "spec": run.spec.to_json(), "history": [vars(h) for h in history],
     }  # fmt: skip

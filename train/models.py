@@ -17,6 +17,8 @@ from torch import nn
 
 from fkd_live.core import ModelSpec
 
+from .precision import full_precision
+
 
 def _conv(c_in: int, c_out: int, stride: int, kernel: int = 3, groups: int = 1) -> nn.Sequential:
     return nn.Sequential(
@@ -166,7 +168,8 @@ class HeatmapNet(nn.Module):
         f16 = self.down16(f8)
         g8 = self.mix8(self.up(self.top8(f16)) + self.lat8(f8))
         g4 = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
-        out: torch.Tensor = self.soft_argmax(self.maps(g4))
+        with full_precision(g4):  # sub-pixel positions need float32 logits
+            out: torch.Tensor = self.soft_argmax(self.maps(g4.float()))
         return out
 
 
