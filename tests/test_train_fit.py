@@ -212,6 +212,7 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     assert state["config"]["ema"] == 0.9
     w = "maps.weight"
     assert not torch.equal(state["ema"][w], state["model"][w])
+    assert state["ema_updates"] in (3, 6)  # 3 steps an epoch; best.pt is epoch 1 or 2
     net = build_model("heatmap", ModelSpec.from_json(state["spec"]))
     net.load_state_dict(state["ema"])
     crops = np.random.default_rng(0).integers(0, 256, (2, 48, 48, 3), dtype=np.uint8)
@@ -219,3 +220,7 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     expected = net.eval()(x).detach().numpy().reshape(2, 5, 2) * 48
     got = KeypointModel(out / "model.onnx").predict(crops)
     np.testing.assert_allclose(got, expected, atol=1e-3)
+
+    # Resumed to 3 epochs (the later --epochs wins), the average goes on where it stopped.
+    assert train_main([*args, "--epochs", "3", "--resume", str(out / "last.pt")]) == 0
+    assert torch.load(out / "last.pt", weights_only=False)["ema_updates"] == 9

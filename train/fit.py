@@ -245,7 +245,7 @@ def _fit(run: Run, resume: Path | None) -> Path:
         opt.load_state_dict(state["optimizer"])
         if run.ema is not None:
             run.ema.module.load_state_dict(export_weights(state))
-            run.ema.n_averaged.fill_(1)  # continue, do not restart
+            run.ema.n_averaged.fill_(state.get("ema_updates", 1))  # the warm-up goes on
         start_epoch, best = state["epoch"] + 1, state["best_nme"]
         history = [EpochStats(**h) for h in state["history"]]
         log.info("resumed from %s at epoch %d", resume, start_epoch)
@@ -288,6 +288,7 @@ def _checkpoint(
     state = {
         "model": run.net.state_dict(), "optimizer": opt.state_dict(),
         "ema": None if run.ema is None else run.ema.module.state_dict(),
+        "ema_updates": 0 if run.ema is None else int(run.ema.n_averaged),
         "epoch": history[-1].epoch, "best_nme": best, "config": run.cfg.to_dict(),
         "spec": run.spec.to_json(), "history": [vars(h) for h in history],
     }  # fmt: skip
