@@ -163,7 +163,11 @@ def main() -> int:
     p.add_argument("--compare-mediapipe", metavar="MODEL.task")
     p.add_argument("--sources", nargs="+", default=["celeba", "helen_afw", "lfw", "mtfl"])
     p.add_argument("--photos", type=int, default=200, help="pictures per source")
-    p.add_argument("--clips", type=int, default=8, help="pictures for the jitter/moving clips")
+    p.add_argument("--clips", type=int, default=12, help="pictures for the jitter/moving clips")
+    p.add_argument(
+        "--clip-offset", type=int, default=0,
+        help="start the evenly spaced clip pictures this many later (another, disjoint set)",
+    )  # fmt: skip
     p.add_argument("--frames", type=int, default=90)
     p.add_argument("--noise", type=float, default=2.0)
     p.add_argument("--iod", type=float, default=64.0)
@@ -190,7 +194,10 @@ def main() -> int:
         print(f"{source:<12}{len(samples):>5}" + "".join(
             f"{100 * r:>15.1f}% {100 * e:5.2f}%" for r, e in cells))  # fmt: skip
     pool = val.get("celeba", []) + val.get("helen_afw", [])
-    clip_faces = pool[:: max(1, len(pool) // max(args.clips, 1))][: args.clips]
+    step = max(1, len(pool) // max(args.clips, 1))
+    if not 0 <= args.clip_offset < step:
+        p.error(f"--clip-offset must be in [0, {step}) to keep {args.clips} evenly spaced clips")
+    clip_faces = pool[args.clip_offset :: step][: args.clips]
     print(f"\nclips: {len(clip_faces)} faces x {args.frames} frames at 30 fps")
     print(f"{'':<52}" + "".join(f"{m:>14}" for m in methods))
     j = [jitter(clip_faces, new, args) for new in methods.values()]

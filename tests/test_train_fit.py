@@ -224,3 +224,14 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     # Resumed to 3 epochs (the later --epochs wins), the average goes on where it stopped.
     assert train_main([*args, "--epochs", "3", "--resume", str(out / "last.pt")]) == 0
     assert torch.load(out / "last.pt", weights_only=False)["ema_updates"] == 9
+
+
+@pytest.mark.parametrize("command", ["evaluate", "speed", "audit"])
+def test_a_file_that_is_not_a_model_is_one_line_and_exit_2(tmp_path, capsys, command):
+    junk = tmp_path / "junk.onnx"
+    junk.write_text("not a model")
+    data = [] if command == "speed" else ["--data", str(tmp_path)]
+    assert train_main([command, str(junk), *data]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: cannot load model")
+    assert "\n" not in err

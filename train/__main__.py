@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from fkd_live.adapters.runtime import ModelLoadError, RuntimeMissingError
+
 from .config import add_fit_arguments, fit_config_from_args
 
 
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 tmp.write_text(table + "\n")
                 tmp.replace(args.output)
                 print(f"wrote {plot_ced(scores, args.output.with_suffix('.ced.png'))}")
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, ModelLoadError, RuntimeMissingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -83,12 +83,16 @@ def mean_shape(samples: list[FaceSample], spec: ModelSpec, framing: str) -> npt.
 
 
 def evaluate_models(
-    model_paths: list[Path], data: Path, val_fraction: float = 0.1, limit: int | None = None
+    model_paths: list[Path],
+    data: Path,
+    val_fraction: float = 0.1,
+    limit: int | None = None,
+    sources: list[str] | None = None,
 ) -> list[Score]:
     """Scores of every model, and of the mean-shape baseline, on each source's validation
-    split. The baseline uses the first model's contract."""
+    split (`sources`: those faces5 sources only). The baseline uses the first model's contract."""
     models = [KeypointModel(p, device="cpu") for p in model_paths]
-    train, val = split(load_faces5(data, limit=limit), val_fraction)
+    train, val = split(load_faces5(data, sources, limit=limit), val_fraction)
     out: list[Score] = []
     for source, framings in SOURCE_FRAMINGS.items():
         subset = [s for s in val if s.source == source]
