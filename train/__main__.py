@@ -20,6 +20,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp_p = sub.add_parser("export", help="export a checkpoint to ONNX (checked by onnxruntime)")
     exp_p.add_argument("checkpoint", type=Path)
     exp_p.add_argument("-o", "--output", type=Path, required=True)
+    q_p = sub.add_parser("quantize", help="int8 copy of an exported model, checked by NME")
+    q_p.add_argument("model", type=Path)
+    q_p.add_argument("-o", "--output", type=Path, required=True)
+    q_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    q_p.add_argument("--calibration", type=int, default=300, help="training crops for ranges")
+    q_p.add_argument("--check", type=int, default=1000, help="validation faces to compare on")
+    q_p.add_argument(
+        "--tolerance", type=float, default=0.002, help="allowed NME loss (fraction of IOD)"
+    )
     ev_p = sub.add_parser(
         "evaluate", help="NME and more per source and framing, beside the mean-shape baseline"
     )
@@ -70,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
 
             export_checkpoint(args.checkpoint, args.output)
             print(f"model written to {args.output}")
+        elif args.command == "quantize":
+            from .quantize import quantize_model
+
+            q = quantize_model(
+                args.model, args.output, args.data, args.calibration, args.check, args.tolerance
+            )
+            print(f"validation NME on {q.faces} faces: float {100 * q.float_nme:.2f}%, "
+                  f"int8 {100 * q.int8_nme:.2f}%; model written to {args.output}")  # fmt: skip
         elif args.command == "explore":
             from fkd_live.core import ModelSpec
 
