@@ -138,6 +138,16 @@ def test_mean_shape_baseline_fits_in_one_pass(tmp_path):
     b = model.predict(np.full((1, 48, 48, 3), 255, np.uint8))
     np.testing.assert_allclose(a, b)  # the picture does not matter
 
+    # --on-train scores the training split (to tell underfitting from overfitting).
+    from train.data import load_faces5, split
+
+    train_split, val_split = split(load_faces5(data), 0.1)
+    table = out / "train.md"
+    assert train_main(["evaluate", str(out / "model.onnx"), "--data", str(data),
+                       "--on-train", "-o", str(table)]) == 0  # fmt: skip
+    assert f"| mtfl | box | model.onnx | {len(train_split)} |" in table.read_text()
+    assert len(train_split) != len(val_split)
+
 
 def test_explore_writes_three_plots(tmp_path, capsys):
     data = write_faces5(tmp_path / "faces5", n=12)

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
     ev_p.add_argument("--val-fraction", type=float, default=0.1)
     ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
+    ev_p.add_argument(
+        "--on-train", action="store_true", help="score the training split instead (fit check)"
+    )
     ev_p.add_argument("-o", "--output", type=Path, help="write the table (.md) and CED plot here")
     xp_p = sub.add_parser("explore", help="plots of the label distributions (PNG)")
     xp_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
@@ -135,7 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "evaluate":
             from .evaluate import evaluate_models, markdown_table, plot_ced
 
-            scores = evaluate_models(args.models, args.data, args.val_fraction, args.limit or None)
+            scores = evaluate_models(
+                args.models, args.data, args.val_fraction, args.limit or None,
+                on_train=args.on_train,
+            )  # fmt: skip
             table = markdown_table(scores)
             print(table)
             if args.output:

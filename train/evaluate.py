@@ -88,11 +88,15 @@ def evaluate_models(
     val_fraction: float = 0.1,
     limit: int | None = None,
     sources: list[str] | None = None,
+    on_train: bool = False,
 ) -> list[Score]:
     """Scores of every model, and of the mean-shape baseline, on each source's validation
-    split (`sources`: those faces5 sources only). The baseline uses the first model's contract."""
+    split (`sources`: those faces5 sources only; `on_train`: the training split instead, to tell
+    underfitting from overfitting). The baseline uses the first model's contract."""
     models = [KeypointModel(p, device="cpu") for p in model_paths]
     train, val = split(load_faces5(data, sources, limit=limit), val_fraction)
+    if on_train:
+        val = train
     out: list[Score] = []
     for source, framings in SOURCE_FRAMINGS.items():
         subset = [s for s in val if s.source == source]
