@@ -1,6 +1,6 @@
 """Training-step speed of one architecture in each precision and memory layout, side by side.
 
-    python -m benchmarks.train_step [--arch heatmap] [--batch-size 128] [--steps 8]
+    python -m benchmarks.train_step [--arch heatmap] [--width 32] [--batch-size 128] [--steps 8]
 
 Prints milliseconds per optimiser step (forward, L1 loss, backward, AdamW) on random data for
 fp32, channels-last, bf16 autocast, and both, and each one's speed-up over plain fp32. The
@@ -21,12 +21,14 @@ from train.precision import autocast, channels_last, to_memory_format
 VARIANTS = (("fp32", False), ("fp32", True), ("bf16", False), ("bf16", True))
 
 
-def step_ms(arch: str, precision: str, last: bool, batch: int, steps: int) -> float:
+def step_ms(
+    arch: str, precision: str, last: bool, batch: int, steps: int, width: int = 32
+) -> float:
     """The mean of `steps` timed steps after three warm-up steps, in milliseconds."""
     torch.manual_seed(0)
     spec = ModelSpec()
     device = torch.device("cpu")
-    net = build_model(arch, spec)
+    net = build_model(arch, spec, width=width)
     x = torch.randn(batch, spec.channels, spec.input_height, spec.input_width)
     if last:
         net = channels_last(net)
@@ -55,11 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arch", default="heatmap")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--width", type=int, default=32, help="heatmap net decoder width")
     args = parser.parse_args(argv)
     print(f"{args.arch}, batch {args.batch_size}, {torch.get_num_threads()} threads")
     base = None
     for precision, last in VARIANTS:
-        ms = step_ms(args.arch, precision, last, args.batch_size, args.steps)
+        ms = step_ms(args.arch, precision, last, args.batch_size, args.steps, args.width)
         base = base or ms
         layout = "channels-last" if last else "contiguous"
         print(f"{precision} {layout:>13}: {ms:7.1f} ms/step  {base / ms:.2f}x")

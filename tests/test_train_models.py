@@ -41,6 +41,13 @@ def test_soft_argmax_is_the_expected_cell_centre():
     assert torch.allclose(SoftArgmax(4, 4)(logits), torch.tensor([[3.0 / 4, 1.5 / 4]]))
 
 
+def test_heatmap_net_width_sets_its_decoder_channels():
+    assert build_model("heatmap", SPEC).maps.in_channels == 32
+    net = build_model("heatmap", SPEC, width=48)
+    assert net.maps.in_channels == 48
+    assert net.mix8[0].in_channels == 96
+
+
 def test_heatmap_net_needs_an_input_divisible_by_16():
     with pytest.raises(ValueError, match="divisible by 16"):
         build_model("heatmap", ModelSpec(input_width=72, input_height=72))

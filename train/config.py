@@ -32,6 +32,7 @@ class FitConfig:
     box_prob: float = 0.5  # share of training crops framed from a box rather than the eyes
     precision: str = "fp32"  # "bf16": autocast the forward pass (weights stay float32)
     ema: float = 0.0  # decay of the weight average that is validated and exported (0 = none)
+    width: int = 32  # heatmap net: channels at its finest decoder level (twice that at 1/8)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

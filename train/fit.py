@@ -177,7 +177,7 @@ def prepare(cfg: FitConfig) -> Run:
         persistent_workers=cfg.workers > 0,
     )
     device = pick_device(cfg.device)
-    net = channels_last(build_model(cfg.arch, spec).to(device))
+    net = channels_last(build_model(cfg.arch, spec, width=cfg.width).to(device))
     model: nn.Module = net
     if world > 1 and cfg.arch != "mean":
         model = DistributedDataParallel(net, device_ids=[device.index] if device.index else None)
@@ -274,7 +274,7 @@ def _fit(run: Run, resume: Path | None) -> Path:
     onnx_path = out / "model.onnx"
     if run.main:
         best_state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
-        export_net = build_model(cfg.arch, run.spec)
+        export_net = build_model(cfg.arch, run.spec, width=cfg.width)
         export_net.load_state_dict(export_weights(best_state))
         export_onnx(export_net, run.spec, onnx_path)
         (out / "history.json").write_text(json.dumps([vars(h) for h in history], indent=1))

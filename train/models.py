@@ -225,7 +225,10 @@ class TorchvisionBackbone(nn.Module):
 ARCHITECTURES = ("mean", "cnn", "cnn32", "heatmap", "mobile", "mobilenet_v2", "densenet169")
 
 
-def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Module:
+def build_model(
+    name: str, spec: ModelSpec, pretrained: bool = False, width: int = 32
+) -> nn.Module:
+    """An architecture by name; `width` sizes the heatmap net's decoder (others ignore it)."""
     if name == "mean":
         return MeanShape(spec)
     if name == "cnn":
@@ -233,7 +236,7 @@ def build_model(name: str, spec: ModelSpec, pretrained: bool = False) -> nn.Modu
     if name == "cnn32":
         return SmallCNN(spec, reduce=32)
     if name == "heatmap":
-        return HeatmapNet(spec)
+        return HeatmapNet(spec, width)
     if name == "mobile":
         return MobileNet(spec)
     if name in ("mobilenet_v2", "densenet169"):
