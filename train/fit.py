@@ -24,9 +24,9 @@ from tqdm import tqdm
 from fkd_live.core import ModelSpec, encode_target, preprocess
 
 from .augment import AugmentConfig, main_framing, make_crop
+from .checkpoint import export_checkpoint
 from .config import FitConfig
 from .data import FaceSample, load_faces5, split
-from .export import export_onnx
 from .losses import loss_fn, lr_at
 from .metrics import nme
 from .models import MeanShape, build_model
@@ -273,10 +273,7 @@ def _fit(run: Run, resume: Path | None) -> Path:
             break
     onnx_path = out / "model.onnx"
     if run.main:
-        best_state = torch.load(out / "best.pt", map_location="cpu", weights_only=False)
-        export_net = build_model(cfg.arch, run.spec, width=cfg.width)
-        export_net.load_state_dict(export_weights(best_state))
-        export_onnx(export_net, run.spec, onnx_path)
+        export_checkpoint(out / "best.pt", onnx_path)
         (out / "history.json").write_text(json.dumps([vars(h) for h in history], indent=1))
     return onnx_path
 

@@ -225,9 +225,7 @@ class TorchvisionBackbone(nn.Module):
 ARCHITECTURES = ("mean", "cnn", "cnn32", "heatmap", "mobile", "mobilenet_v2", "densenet169")
 
 
-def build_model(
-    name: str, spec: ModelSpec, pretrained: bool = False, width: int = 32
-) -> nn.Module:
+def build_model(name: str, spec: ModelSpec, pretrained: bool = False, width: int = 32) -> nn.Module:
     """An architecture by name; `width` sizes the heatmap net's decoder (others ignore it)."""
     if name == "mean":
         return MeanShape(spec)
