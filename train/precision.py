@@ -1,7 +1,7 @@
 """How a step is computed: devices, processes, mixed precision and the weight average.
 
-bf16 autocast with channels-last tensors makes a training step of the heatmap net several times
-faster on an AVX-512 CPU (`python -m benchmarks.train_step` prints the ratios); the weights, the
+bf16 autocast with channels-last tensors makes a training step of the heatmap net about twice as
+fast on an AVX-512 CPU (`python -m benchmarks.train_step` prints the ratios); the weights, the
 optimiser and the keypoint head stay in float32. The exponential moving average of the weights
 (EMA) is what is validated, checkpointed as "ema" and exported: it smooths the last steps' noise.
 """
