@@ -13,16 +13,16 @@ def test_fit_time_is_the_sum_of_the_runs_epoch_times(tmp_path):
     (tmp_path / "history.json").write_text(
         json.dumps([{"epoch": 0, "seconds": 3000.0}, {"epoch": 1, "seconds": 1500.0}])
     )
-    line = fit_row(tmp_path)
+    line = fit_row(tmp_path / "history.json")
     assert "75.0 min, 2 epochs" in line
     assert line.endswith("met")
     assert not line.endswith("NOT met")
     (tmp_path / "history.json").write_text(json.dumps([{"epoch": 0, "seconds": 5400.0}]))
-    assert fit_row(tmp_path).endswith("NOT met")  # 90 minutes is not under 90
+    assert fit_row(tmp_path / "history.json").endswith("NOT met")  # 90 minutes is not under 90
 
 
 def test_a_missing_run_is_reported_not_met(tmp_path):
-    line = fit_row(tmp_path / "nowhere")
+    line = fit_row(tmp_path / "nowhere.json")
     assert "no " in line
     assert line.endswith("NOT met")
 
