@@ -18,7 +18,7 @@ import numpy.typing as npt
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import KEYPOINT_NAMES, ModelSpec, apply_transform
 
-from .augment import SOURCE_FRAMINGS, framing_matrix, make_crop
+from .augment import SOURCE_FRAMINGS, framing_matrix, main_framing, make_crop
 from .data import FaceSample, load_faces5, split
 from .metrics import nme
 
@@ -69,10 +69,17 @@ def score(
 
 
 def crops_for(
-    samples: list[FaceSample], spec: ModelSpec, framing: str
+    samples: list[FaceSample], spec: ModelSpec, framing: str | None
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
-    pairs = [make_crop(s, spec, framing) for s in samples]
+    """Crops `(N, H, W, 3)` and keypoints `(N, 5, 2)` in one framing, or with `framing=None`
+    each sample in the framing it is validated in."""
+    pairs = [make_crop(s, spec, framing or main_framing(s)) for s in samples]
     return np.stack([c for c, _ in pairs]), np.stack([p for _, p in pairs])
+
+
+def predict_all(model: KeypointModel, crops: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
+    """`(N, 5, 2)` keypoints for any number of crops, 256 at a time (bounded memory)."""
+    return np.concatenate([model.predict(crops[i : i + 256]) for i in range(0, len(crops), 256)])
 
 
 def mean_shape(samples: list[FaceSample], spec: ModelSpec, framing: str) -> npt.NDArray[np.float64]:
@@ -104,9 +111,7 @@ def evaluate_models(
         for framing in framings if subset else ():
             for path, model in zip(model_paths, models, strict=True):
                 crops, truth = crops_for(subset, model.spec, framing)
-                pred = np.concatenate(
-                    [model.predict(crops[i : i + 256]) for i in range(0, len(crops), 256)]
-                )
+                pred = predict_all(model, crops)
                 out.append(score(path.name, source, framing, pred, truth))
             spec = models[0].spec
             _, truth = crops_for(subset, spec, framing)

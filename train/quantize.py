@@ -1,11 +1,10 @@
 """Post-training int8 quantisation of an exported model: onnxruntime static QDQ, per channel.
 
 Every convolution but the last becomes int8. The last one writes the heatmap logits, from whose
-small differences the soft-argmax reads sub-pixel positions, so it stays float32 (quantised
-too, it made the shipped model's keypoints markedly worse). Activation ranges are
-calibrated on training-split crops in the framings validation uses. The contract travels over,
-and the result is checked against the float model's NME on the validation split before it is
-renamed into place, so a failed check leaves no file.
+small differences the soft-argmax reads sub-pixel positions, so it stays float32. Activation
+ranges are calibrated on training-split crops in the framings validation uses. The contract
+travels over, and the result is checked against the float model's NME on the validation split
+before it is renamed into place, so a failed check leaves no file.
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ import numpy.typing as npt
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import preprocess
 
-from .augment import main_framing, make_crop
 from .data import FaceSample, load_faces5, split
+from .evaluate import crops_for, predict_all
 from .metrics import nme
 
 log = logging.getLogger(__name__)
@@ -39,20 +38,6 @@ class QuantizeReport:
     float_nme: float  # mean NME of the float model on the checked validation faces
     int8_nme: float
     faces: int
-
-
-def _crops(
-    samples: list[FaceSample], model: KeypointModel
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
-    pairs = [make_crop(s, model.spec, main_framing(s)) for s in samples]
-    return np.stack([c for c, _ in pairs]), np.stack([p for _, p in pairs])
-
-
-def _mean_nme(
-    model: KeypointModel, crops: npt.NDArray[np.uint8], truth: npt.NDArray[np.float64]
-) -> float:
-    pred = np.concatenate([model.predict(crops[i : i + 256]) for i in range(0, len(crops), 256)])
-    return float(nme(pred, truth).mean())
 
 
 def _evenly(samples: list[FaceSample], count: int) -> list[FaceSample]:
@@ -85,7 +70,7 @@ def quantize_model(
     train, val = split(load_faces5(data), 0.1)
     if not train or not val:
         raise ValueError(f"no training or validation faces under {data}")
-    calib, _ = _crops(_evenly(train, calibration), float_model)
+    calib, _ = crops_for(_evenly(train, calibration), spec, None)
 
     class Reader(CalibrationDataReader):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -111,10 +96,11 @@ def quantize_model(
         del quantized.metadata_props[:]
         quantized.metadata_props.extend(onnx.load(str(src)).metadata_props)
         onnx.save(quantized, str(out))
-        crops, truth = _crops(_evenly(val, check), float_model)
+        crops, truth = crops_for(_evenly(val, check), spec, None)
+        int8_model = KeypointModel(out, device="cpu")
         report = QuantizeReport(
-            _mean_nme(float_model, crops, truth),
-            _mean_nme(KeypointModel(out, device="cpu"), crops, truth),
+            float(nme(predict_all(float_model, crops), truth).mean()),
+            float(nme(predict_all(int8_model, crops), truth).mean()),
             len(crops),
         )
         log.info("validation NME: float %.3f%%, int8 %.3f%% (%d faces)",
