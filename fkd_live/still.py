@@ -25,7 +25,13 @@ from .adapters.runtime import KeypointModel
 from .adapters.sources import SourceError
 from .core.contract import CELEBA_FRAME, crop_from_box
 from .core.faces import Face, FrameResult
-from .core.geometry import Matrix, apply_transform, compose_transforms, invert_transform
+from .core.geometry import (
+    Matrix,
+    apply_transform,
+    compose_transforms,
+    invert_transform,
+    resize_matrix,
+)
 from .pipeline import Pipeline, PipelineConfig
 
 log = logging.getLogger(__name__)
@@ -62,9 +68,7 @@ def list_pictures(inputs: tuple[str, ...]) -> list[Path]:
 
 def aligned_matrix(size: tuple[int, int], model: KeypointModel) -> Matrix:
     """Picture-to-input matrix for a CelebA-style aligned crop of any `(w, h)` size."""
-    w, h = size
-    to_frame = np.array([[CELEBA_FRAME[0] / w, 0, 0], [0, CELEBA_FRAME[1] / h, 0]], np.float64)
-    return compose_transforms(model.spec.celeba_to_input(), to_frame)
+    return compose_transforms(model.spec.celeba_to_input(), resize_matrix(size, CELEBA_FRAME))
 
 
 def face_from_matrix(

@@ -11,6 +11,7 @@ from fkd_live.core import (
     compose_transforms,
     estimate_similarity,
     invert_transform,
+    resize_matrix,
     similarity_matrix,
     transform_scale,
 )
@@ -111,3 +112,21 @@ def test_single_point_and_bad_shapes_are_rejected():
         estimate_similarity([[0.0, np.nan], [1.0, 1.0]], [[0.0, 0.0], [1.0, 0.0]])
     with pytest.raises(ValueError, match="no inverse"):
         invert_transform([[1.0, 2.0, 0.0], [2.0, 4.0, 0.0]])
+
+
+def test_resize_keeps_pixel_centres_and_edges():
+    # Halving a 4x4 image: source pixels 0 and 1 average into destination pixel 0, so the point
+    # between their centres (0.5) is that pixel's centre (0); the edges -0.5 and 3.5 stay edges.
+    m = resize_matrix((4, 4), (2, 2))
+    pts = apply_transform(m, [[0.5, 0.5], [-0.5, 3.5], [2.5, 1.5]])
+    np.testing.assert_allclose(pts, [[0.0, 0.0], [-0.5, 1.5], [1.0, 0.5]])
+    # CelebA's 178x218 frame onto its 89x109 copy: x' = (x + 0.5) / 2 - 0.5, a quarter pixel
+    # less than halving.
+    np.testing.assert_allclose(
+        apply_transform(resize_matrix((178, 218), (89, 109)), [[69.0, 109.0]]), [[34.25, 54.25]]
+    )
+    # Round trip, and tripling: x' = 3x + 1.
+    back = compose_transforms(resize_matrix((2, 2), (4, 4)), m)
+    np.testing.assert_allclose(back, [[1, 0, 0], [0, 1, 0]], atol=1e-12)
+    tripled = apply_transform(resize_matrix((1, 1), (3, 3)), [[0.0, 0.0]])
+    np.testing.assert_allclose(tripled, [[1.0, 1.0]])

@@ -9,7 +9,7 @@ import pytest
 from fkd_live.adapters.detector import MediaPipeDetector
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.adapters.sources import DemoSource, VideoSource
-from fkd_live.core import CELEBA_FRAME
+from fkd_live.core import CELEBA_FRAME, apply_transform, resize_matrix
 from fkd_live.pipeline import Pipeline, PipelineConfig
 from tests.conftest import FACES5, SHARED, SHIPPED_MODEL, need
 
@@ -55,10 +55,10 @@ def test_celeba_faces_in_a_frame(pipeline):
         bgr = cv2.imread(str(CELEBA / "img_align_celeba" / name))
         rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         h, w = rgb.shape[:2]
-        truth_small = label * (w / CELEBA_FRAME[0], h / CELEBA_FRAME[1])
         scale, offset = 3.0, (170, 50)
         frame = place_on_canvas(rgb, scale, offset)
-        truth = truth_small * scale + offset
+        to_frame = resize_matrix(CELEBA_FRAME, (w * scale, h * scale))
+        truth = apply_transform(to_frame, label) + offset
         result = Pipeline(pipeline.detector, pipeline.model, pipeline.config).process(frame, 0.0)
         if not result.faces:
             continue

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from fkd_live.cli import main
+from fkd_live.core import apply_transform, resize_matrix
 from tests.conftest import SHARED, need
 
 CELEBA = SHARED / "data" / "faces5" / "celeba_half"
@@ -23,7 +24,8 @@ def celeba_rows(n):
     for row in rows:
         path = root / "img_align_celeba" / row[0]
         h, w = cv2.imread(str(path)).shape[:2]
-        pts = np.array(row[1:], float).reshape(5, 2) * (w / 178, h / 218)
+        label = np.array(row[1:], float).reshape(5, 2)
+        pts = apply_transform(resize_matrix((178, 218), (w, h)), label)
         out.append((path, pts))
     return out
 

@@ -34,9 +34,9 @@ def test_celeba_labels_scale_with_the_image(tmp_path):
         write_dataset(tmp_path, [row]), "celeba", label_frame=(178, 218)
     )
     assert report.kept == 1
-    # Half-size image (89x109): every coordinate halves.
-    np.testing.assert_allclose(samples[0].points[0], [34.5, 54.5])
-    np.testing.assert_allclose(samples[0].points[4], [54.0, 77.0])
+    # Half-size image (89x109): pixel centres stay pixel centres, x' = (x + 0.5) / 2 - 0.5.
+    np.testing.assert_allclose(samples[0].points[0], [34.25, 54.25])
+    np.testing.assert_allclose(samples[0].points[4], [53.75, 76.75])
 
 
 def test_bad_rows_are_skipped_and_counted(tmp_path):
@@ -112,3 +112,35 @@ def test_score_measures_by_hand():
     assert s.mse == pytest.approx(2.5)
     # RMSE sqrt(2.5) over the mean coordinate (0+0+10+0+5+5+2+9+8+9)/10 = 4.8
     assert s.percent_error == pytest.approx(100 * np.sqrt(2.5) / 4.8)
+    assert s.offset == pytest.approx((3.0 / 5, 4.0 / 5))  # one of five points off by (3, 4)
+
+
+def blob_centre(grey: np.ndarray) -> np.ndarray:
+    """Intensity-weighted (x, y) centre of a picture, pixel centres at integers."""
+    ys, xs = np.mgrid[: grey.shape[0], : grey.shape[1]]
+    w = grey.astype(np.float64)
+    return np.array([(xs * w).sum() / w.sum(), (ys * w).sum() / w.sum()])
+
+
+def test_resized_celeba_copy_frames_its_labels_where_the_full_size_image_does(tmp_path):
+    # A smooth blob centred on a labelled point of a 178x218 "CelebA" image, and the same picture
+    # at half size (INTER_AREA, as a resized copy is made). Loaded with their labels and cut in
+    # the CelebA framing, both crops must show the blob where the keypoint lands. With labels
+    # simply halved, the half-size crop's keypoint sat a third of an input pixel off the blob.
+    label = np.array([88.0, 120.0])
+    ys, xs = np.mgrid[:218, :178]
+    full = 255 * np.exp(-((xs - label[0]) ** 2 + (ys - label[1]) ** 2) / (2 * 6.0**2))
+    full = np.repeat(full[:, :, None], 3, axis=2).astype(np.uint8)
+    half = cv2.resize(full, (89, 109), interpolation=cv2.INTER_AREA)
+    row = "x.png," + ",".join(f"{v:g}" for v in np.tile(label, 5))
+    spec = ModelSpec()
+    expected = label * 80 / 120 - np.array([29.0, 68.0]) * 80 / 120
+    for size, picture in (((178, 218), full), ((89, 109), half)):
+        root = tmp_path / str(size[0])
+        root.mkdir()
+        cv2.imwrite(str(root / "x.png"), picture)
+        (root / "l.csv").write_text(HEADER + "\n" + row + "\n")
+        samples, _ = read_five_point_csv(root / "l.csv", "celeba", label_frame=(178, 218))
+        crop, moved = make_crop(samples[0], spec, "celeba")
+        np.testing.assert_allclose(moved[2], expected, atol=1e-9)
+        np.testing.assert_allclose(blob_centre(crop[:, :, 0]), expected, atol=0.05)

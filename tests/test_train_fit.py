@@ -166,7 +166,8 @@ def test_fit_reports_bad_config(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_distributed_fit_with_two_cpu_processes(tmp_path):
-    """torchrun, two processes, gloo: one shared run directory, written by rank 0 only."""
+    """torchrun, two processes, gloo: one shared run directory, written by rank 0 only. The
+    heatmap net with its map loss, so DDP wraps the call that returns the maps."""
     import os
     import subprocess
     import sys
@@ -178,7 +179,8 @@ def test_distributed_fit_with_two_cpu_processes(tmp_path):
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
          "--master_port", "29517", "-m", "train", "fit", "--data", str(data),
          "--sources", "mtfl", "--out", str(out), "--epochs", "2", "--batch-size", "4",
-         "--workers", "0", "--input-size", "48", "--val-fraction", "0.25", "--threads", "1"],
+         "--workers", "0", "--input-size", "48", "--val-fraction", "0.25", "--threads", "1",
+         "--arch", "heatmap", "--width", "16", "--heatmap-reg", "1"],
         capture_output=True, text=True, timeout=600, env=env,
         cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
@@ -192,14 +194,27 @@ def test_distributed_fit_with_two_cpu_processes(tmp_path):
     assert done.stderr.count("epoch 2: train loss") == 1  # only rank 0 logs
 
 
-def test_balanced_mean_weighs_every_source_the_same():
+def test_map_loss_needs_the_heatmap_net(tmp_path, capsys):
+    data = write_faces5(tmp_path / "faces5", n=8)
+    args = ["fit", "--data", str(data), "--sources", "mtfl", "--out", str(tmp_path / "r"),
+            "--arch", "cnn", "--heatmap-reg", "1", "--workers", "0"]  # fmt: skip
+    assert train_main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("--heatmap-reg needs --arch heatmap (the others have no heatmaps)")
+
+
+def test_checkpoint_choice_weighs_every_selected_source_the_same():
     import numpy as np
 
-    from train.fit import balanced_mean
+    from train.fit import selection_score, source_means
 
-    values = np.array([1.0, 1.0, 1.0, 4.0])
-    assert balanced_mean(values, ["a", "a", "a", "b"]) == 2.5  # not the plain mean 1.75
-    assert balanced_mean(values, []) == 1.75
+    values = np.array([1.0, 1.0, 1.0, 4.0, 7.0])
+    by_source = source_means(values, ["a", "a", "a", "b", "c"])
+    assert by_source == {"a": 1.0, "b": 4.0, "c": 7.0}
+    assert selection_score(by_source) == 4.0  # not the plain mean 2.8
+    assert selection_score(by_source, ("a", "b")) == 2.5  # c left out
+    assert selection_score(by_source, ("z",)) == 4.0  # a run without z: every source
+    assert source_means(values, []) == {"all": 2.8}
 
 
 @pytest.mark.slow

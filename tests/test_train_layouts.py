@@ -43,8 +43,8 @@ def test_celeba_layouts(tmp_path, fmt, partition):
     write_celeba(tmp_path / "celeba", fmt, partition)
     samples = load_celeba(tmp_path / "celeba", tmp_path / "scratch")
     assert [s.image_id for s in samples] == ["000001.jpg", "000002.jpg", "000003.jpg"]
-    np.testing.assert_allclose(samples[0].points[Keypoint.LEFT_EYE], [34.5, 54.5])
-    np.testing.assert_allclose(samples[0].points[Keypoint.RIGHT_MOUTH], [54.0, 77.0])
+    np.testing.assert_allclose(samples[0].points[Keypoint.LEFT_EYE], [34.25, 54.25])
+    np.testing.assert_allclose(samples[0].points[Keypoint.RIGHT_MOUTH], [53.75, 76.75])
     if partition:
         assert [s.split for s in samples] == ["train", "val", "test"]
         train, val = split(samples, 0.5)

@@ -23,6 +23,7 @@ from fkd_live.core import (
     crop_from_box,
     crop_from_points,
     flip_keypoints_horizontally,
+    resize_matrix,
     similarity_matrix,
 )
 
@@ -83,8 +84,7 @@ def framing_matrix(
     pts = sample.points
     if framing == "celeba":
         h, w = sample.image.shape[:2]
-        to_full = np.array([[CELEBA_FRAME[0] / w, 0, 0], [0, CELEBA_FRAME[1] / h, 0]])
-        return compose_transforms(spec.celeba_to_input(), to_full)
+        return compose_transforms(spec.celeba_to_input(), resize_matrix((w, h), CELEBA_FRAME))
     if framing == "eyes":
         eyes = pts[:2].copy()
         if rng is not None and cfg is not None:

@@ -33,6 +33,13 @@ class FitConfig:
     precision: str = "fp32"  # "bf16": autocast the forward pass (weights stay float32)
     ema: float = 0.0  # decay of the weight average that is validated and exported (0 = none)
     width: int = 32  # heatmap net: channels at its finest decoder level (twice that at 1/8)
+    # Heatmap net: weight of the loss that pulls each map towards a Gaussian at its keypoint
+    # (Jensen-Shannon divergence, 0 = coordinates alone), and that Gaussian's std in map cells.
+    heatmap_reg: float = 0.0
+    # Sources whose validation NME chooses best.pt and drives early stopping (all when it names
+    # none of the sources trained on).
+    select_sources: tuple[str, ...] = ()
+    heatmap_sigma: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +62,10 @@ def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
         flag = "--" + f.name.replace("_", "-")
         if f.name == "sources":
             parser.add_argument(flag, nargs="+", default=None, help="faces5 sources to use")
+        elif f.name == "select_sources":
+            parser.add_argument(
+                flag, nargs="+", default=None, help="sources that choose best.pt (default: all)"
+            )
         else:
             kind = type(f.default)
             parser.add_argument(flag, type=kind, default=None, help=f"default {f.default!r}")

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fkd_live.core import CELEBA_FRAME, COORDINATE_NAMES
+from fkd_live.core import CELEBA_FRAME, COORDINATE_NAMES, apply_transform, resize_matrix
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def read_five_point_csv(
 ) -> tuple[list[FaceSample], LoadReport]:
     """Read a CSV with CelebA's header; `image_id` is relative to `image_dir` (default: the CSV's
     folder). With `label_frame` (w, h), labels are in that frame and are scaled by the image's size
-    over it (CelebA's official labels on a resized copy)."""
+    over it, pixel centres kept on pixel centres (CelebA's official labels on a resized copy)."""
     root = image_dir if image_dir is not None else csv_path.parent
     report = LoadReport()
     samples: list[FaceSample] = []
@@ -130,7 +130,7 @@ def _row_to_sample(
         return None
     h, w = image.shape[:2]
     if label_frame is not None:
-        pts = pts * (w / label_frame[0], h / label_frame[1])
+        pts = apply_transform(resize_matrix(label_frame, (w, h)), pts)
     if np.any(pts < -0.5) or np.any(pts[:, 0] > w - 0.5) or np.any(pts[:, 1] > h - 0.5):
         report.skip("point outside the image")
         return None

@@ -41,6 +41,10 @@ class Score:
     percent_error: float  # RMSE / mean coordinate * 100
     keypoint_nme: tuple[float, ...]  # mean distance / IOD, per keypoint
     errors: tuple[float, ...]  # per-face NME, for the cumulative error curve
+    # Mean signed error (x, y) over faces and keypoints, input pixels: a systematic offset, e.g.
+    # labels that do not sit where their mirrored image says they should (flip augmentation
+    # then teaches the model the mirror-symmetric point, and every answer is off by it).
+    offset: tuple[float, float] = (0.0, 0.0)
 
     @property
     def mse(self) -> float:
@@ -59,12 +63,14 @@ def score(
     sq = ((pred - truth) ** 2).reshape(len(truth), -1)
     iod = np.linalg.norm(truth[:, 1] - truth[:, 0], axis=1)[:, None]
     per_kp = (np.linalg.norm(pred - truth, axis=2) / iod).mean(axis=0)
+    dx, dy = (pred - truth).reshape(-1, 2).mean(axis=0)
     return Score(
         model, source, framing, len(errors), float(errors.mean()), float(np.median(errors)),
         float(np.percentile(errors, 90)), float(np.mean(errors > 0.10)),
         tuple(float(v) for v in sq.mean(axis=0)),
         float(100 * np.sqrt(sq.mean()) / truth.mean()),
         tuple(float(v) for v in per_kp), tuple(float(e) for e in errors),
+        (float(dx), float(dy)),
     )  # fmt: skip
 
 
@@ -124,8 +130,8 @@ def markdown_table(scores: list[Score]) -> str:
     head = " | ".join(f"{k} NME" for k in KEYPOINT_NAMES)
     lines = [
         "| source | framing | model | faces | NME mean | median | p90 | failures (>10%) | "
-        f"MSE (px²) | % error | {head} |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        f"MSE (px²) | % error | offset x, y (px) | {head} |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         + " ---: |" * len(KEYPOINT_NAMES),
     ]
     for s in scores:
@@ -133,7 +139,8 @@ def markdown_table(scores: list[Score]) -> str:
         lines.append(
             f"| {s.source} | {s.framing} | {s.model} | {s.count} | {100 * s.mean:.2f}% | "
             f"{100 * s.median:.2f}% | {100 * s.p90:.2f}% | {100 * s.failure_rate:.1f}% | "
-            f"{s.mse:.2f} | {s.percent_error:.2f}% | {kps} |"
+            f"{s.mse:.2f} | {s.percent_error:.2f}% | {s.offset[0]:+.2f}, {s.offset[1]:+.2f} | "
+            f"{kps} |"
         )
     return "\n".join(lines)
 

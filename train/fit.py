@@ -7,7 +7,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,9 @@ from .augment import AugmentConfig, main_framing, make_crop
 from .checkpoint import export_checkpoint
 from .config import FitConfig
 from .data import FaceSample, load_faces5, split
-from .losses import loss_fn, lr_at
+from .losses import heatmap_js, loss_fn, lr_at
 from .metrics import nme
-from .models import MeanShape, build_model
+from .models import HeatmapNet, MeanShape, WithMaps, build_model
 from .plots import plot_curves
 from .precision import (
     autocast,
@@ -74,8 +74,9 @@ class EpochStats:
     epoch: int
     train_loss: float
     val_loss: float
-    val_nme: float
+    val_nme: float  # what chooses best.pt: the mean of the selected sources' NMEs
     seconds: float
+    val_nme_by_source: dict[str, float] = field(default_factory=dict)
 
 
 def evaluate_loader(
@@ -85,10 +86,9 @@ def evaluate_loader(
     size: float,
     device: torch.device,
     sources: Sequence[str] = (),
-) -> tuple[float, float]:
-    """Mean loss, and the NME averaged per source and then over sources (each source weighs
-    the same, so one large or noisily labelled source cannot choose the checkpoint alone).
-    `sources`: each item's source, in the loader's order (empty: a plain mean)."""
+) -> tuple[float, dict[str, float]]:
+    """Mean loss, and the mean NME of each source. `sources`: each item's source, in the
+    loader's order (empty: one mean under "all")."""
     model.eval()
     losses, errors = [], []
     with torch.no_grad():
@@ -98,16 +98,24 @@ def evaluate_loader(
             errors.append(nme(pred.numpy().reshape(-1, 5, 2), y.numpy().reshape(-1, 5, 2)))
     n = sum(len(e) for e in errors)
     if not n:
-        return math.nan, math.nan
-    return sum(losses) / n, balanced_mean(np.concatenate(errors), sources)
+        return math.nan, {}
+    return sum(losses) / n, source_means(np.concatenate(errors), sources)
 
 
-def balanced_mean(values: npt.NDArray[np.float64], sources: Sequence[str]) -> float:
-    """Mean of the per-source means of `values` (a plain mean when `sources` is empty)."""
+def source_means(values: npt.NDArray[np.float64], sources: Sequence[str]) -> dict[str, float]:
+    """Mean of `values` per source, in first-seen order (one mean, "all", without sources)."""
     if not len(sources):
-        return float(values.mean())
+        return {"all": float(values.mean())}
     groups = np.asarray(sources)
-    return float(np.mean([values[groups == s].mean() for s in dict.fromkeys(sources)]))
+    return {s: float(values[groups == s].mean()) for s in dict.fromkeys(sources)}
+
+
+def selection_score(by_source: dict[str, float], select: Sequence[str] = ()) -> float:
+    """The NME that chooses the checkpoint: the mean over sources of each source's mean, so a
+    large source cannot choose alone; `select` leaves out sources whose labels disagree with
+    the rest (when it names none of them: every source)."""
+    chosen = [v for s, v in by_source.items() if s in select] or list(by_source.values())
+    return float(np.mean(chosen)) if chosen else math.nan
 
 
 @dataclass
@@ -179,8 +187,12 @@ def prepare(cfg: FitConfig) -> Run:
     device = pick_device(cfg.device)
     net = channels_last(build_model(cfg.arch, spec, width=cfg.width).to(device))
     model: nn.Module = net
+    if cfg.heatmap_reg > 0:
+        if not isinstance(net, HeatmapNet):
+            raise ValueError("--heatmap-reg needs --arch heatmap (the others have no heatmaps)")
+        model = WithMaps(net)
     if world > 1 and cfg.arch != "mean":
-        model = DistributedDataParallel(net, device_ids=[device.index] if device.index else None)
+        model = DistributedDataParallel(model, device_ids=[device.index] if device.index else None)
     val_sources = tuple(s.source for s in val_s)
     return Run(
         cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler,
@@ -202,9 +214,13 @@ def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
     for step, (x, y) in enumerate(bar):
         for group in opt.param_groups:
             group["lr"] = lr_at(epoch * steps + step, cfg.epochs * steps, cfg.lr)
+        y = y.to(run.device)
         with autocast(run.device, cfg.precision):
-            pred = model(to_memory_format(x.to(run.device)))
-        loss = loss_fn(cfg.loss, pred.float(), y.to(run.device), cfg.input_size)
+            out = model(to_memory_format(x.to(run.device)))
+        pred, logits = out if isinstance(out, tuple) else (out, None)
+        loss = loss_fn(cfg.loss, pred.float(), y, cfg.input_size)
+        if logits is not None:
+            loss = loss + cfg.heatmap_reg * heatmap_js(logits, y, cfg.heatmap_sigma)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
@@ -257,15 +273,18 @@ def _fit(run: Run, resume: Path | None) -> Path:
         else:
             train_loss = train_epoch(run, opt, epoch)
         # Every process scores the whole validation set, so all agree on early stopping.
-        val_loss, val_nme = evaluate_loader(
+        val_loss, by_source = evaluate_loader(
             run.judged, run.val_dl, cfg, cfg.input_size, run.device, run.val_sources
         )
-        history.append(EpochStats(epoch, train_loss, val_loss, val_nme, time.perf_counter() - t0))
+        val_nme = selection_score(by_source, cfg.select_sources)
+        seconds = time.perf_counter() - t0
+        history.append(EpochStats(epoch, train_loss, val_loss, val_nme, seconds, by_source))
         improved, best = val_nme < best, min(best, val_nme)
         if run.main:
             log.info(
-                "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (by source; %.0f s)",
-                epoch + 1, train_loss, val_loss, 100 * val_nme, history[-1].seconds,
+                "epoch %d: train loss %.4f, val loss %.4f, val NME %.3f%% (%s; %.0f s)",
+                epoch + 1, train_loss, val_loss, 100 * val_nme,
+                ", ".join(f"{s} {100 * v:.2f}%" for s, v in by_source.items()), seconds,
             )  # fmt: skip
             _checkpoint(run, opt, best, history, improved)
         if epoch - _best_epoch(history) >= cfg.patience:

@@ -35,3 +35,31 @@ def lr_at(step: int, total: int, peak: float, warmup: float = 0.05) -> float:
         return peak * (step + 1) / w
     progress = min(1.0, (step - w) / max(1, total - w))
     return peak * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def gaussian_maps(target: torch.Tensor, h: int, w: int, sigma: float) -> torch.Tensor:
+    """`(N, 2K)` unit coordinates to `(N, K, h*w)` normalised Gaussians on an `h x w` grid of
+    cells whose centres are at (i + 0.5) / size, `sigma` in cells."""
+    n = target.shape[0]
+    xy = target.reshape(n, -1, 2)
+    xs = torch.arange(w, dtype=target.dtype, device=target.device) + 0.5
+    ys = torch.arange(h, dtype=target.dtype, device=target.device) + 0.5
+    dx = (xs - xy[..., :1] * w) ** 2  # (N, K, w)
+    dy = (ys - xy[..., 1:] * h) ** 2  # (N, K, h)
+    logits = -(dy[..., :, None] + dx[..., None, :]) / (2 * sigma**2)
+    return torch.softmax(logits.reshape(n, xy.shape[1], h * w), dim=2)
+
+
+def heatmap_js(logits: torch.Tensor, target: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Jensen-Shannon divergence between each heatmap's softmax and a Gaussian at its keypoint
+    (the DSNT regulariser, Nibali et al. 2018): soft-argmax alone is satisfied by any map whose
+    mean is right, however spread; this asks for one compact peak, which learns faster.
+    `logits`: `(N, K, h, w)`; `target`: `(N, 2K)` unit coordinates."""
+    n, k, h, w = logits.shape
+    log_p = torch.log_softmax(logits.float().reshape(n, k, h * w), dim=2)
+    q = gaussian_maps(target.float(), h, w, sigma)
+    m = 0.5 * (log_p.exp() + q)
+    log_m = torch.log(m.clamp_min(1e-12))
+    kl_p = (log_p.exp() * (log_p - log_m)).sum(dim=2)
+    kl_q = (q * (torch.log(q.clamp_min(1e-12)) - log_m)).sum(dim=2)
+    return (0.5 * (kl_p + kl_q)).mean()

@@ -163,14 +163,31 @@ class HeatmapNet(nn.Module):
         self.soft_argmax = SoftArgmax(spec.input_height // 4, spec.input_width // 4)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_maps(x)[0]
+
+    def forward_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Keypoints `(N, 10)` and the heatmap logits `(N, 5, H/4, W/4)` they come from."""
         f4 = self.down4(self.stem(x))
         f8 = self.down8(f4)
         f16 = self.down16(f8)
         g8 = self.mix8(self.up(self.top8(f16)) + self.lat8(f8))
         g4 = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
         with full_precision(g4):  # sub-pixel positions need float32 logits
-            out: torch.Tensor = self.soft_argmax(self.maps(g4.float()))
-        return out
+            logits = self.maps(g4.float())
+            out: torch.Tensor = self.soft_argmax(logits)
+        return out, logits
+
+
+class WithMaps(nn.Module):
+    """The heatmap net as trained with a loss on its maps: forward gives (keypoints, logits).
+    A module of its own so DistributedDataParallel wraps the call that is actually made."""
+
+    def __init__(self, net: HeatmapNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.net.forward_maps(x)
 
 
 class MeanShape(nn.Module):

@@ -23,6 +23,7 @@ from .geometry import (
     compose_transforms,
     estimate_similarity,
     invert_transform,
+    resize_matrix,
     similarity_matrix,
     transform_scale,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "flip_keypoints_horizontally",
     "invert_transform",
     "preprocess",
+    "resize_matrix",
     "similarity_matrix",
     "transform_scale",
 ]

@@ -107,3 +107,15 @@ def transform_scale(matrix: npt.ArrayLike) -> float:
     """Uniform scale factor of a similarity matrix (sqrt of |det| for a general affine)."""
     m = np.asarray(matrix, dtype=np.float64)
     return float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
+
+
+def resize_matrix(src_size: tuple[float, float], dst_size: tuple[float, float]) -> Matrix:
+    """Pixel coordinates of an image `src_size` (w, h) to the same picture resized to `dst_size`.
+
+    Pixel centres are at integer coordinates, so the image edges are at -0.5 and w - 0.5 and a
+    point maps as x' = (x + 0.5) * w'/w - 0.5, not x * w'/w: the naive scaling moves every point
+    by half a destination pixel minus half a source pixel (a quarter pixel right and down when
+    halving). That shift is invisible until an image is mirrored, where it changes sign.
+    """
+    sx, sy = dst_size[0] / src_size[0], dst_size[1] / src_size[1]
+    return np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5]], dtype=np.float64)
