@@ -206,7 +206,7 @@ def test_map_loss_needs_the_heatmap_net(tmp_path, capsys):
 def test_checkpoint_choice_weighs_every_selected_source_the_same():
     import numpy as np
 
-    from train.fit import selection_score, source_means
+    from train.validation import selection_score, source_means
 
     values = np.array([1.0, 1.0, 1.0, 4.0, 7.0])
     by_source = source_means(values, ["a", "a", "a", "b", "c"])

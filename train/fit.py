@@ -6,13 +6,11 @@ import json
 import logging
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import torch
 from torch import distributed as dist
 from torch import nn
@@ -28,7 +26,6 @@ from .checkpoint import export_checkpoint
 from .config import FitConfig
 from .data import FaceSample, load_faces5, split
 from .losses import heatmap_js, loss_fn, lr_at
-from .metrics import nme
 from .models import HeatmapNet, MeanShape, WithMaps, build_model
 from .plots import plot_curves
 from .precision import (
@@ -40,6 +37,7 @@ from .precision import (
     pick_device,
     to_memory_format,
 )
+from .validation import EpochStats, evaluate_loader, selection_score
 
 log = logging.getLogger(__name__)
 
@@ -67,55 +65,6 @@ class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         x = preprocess(crop[None], self.spec)[0]
         y = encode_target(pts[None], self.spec)[0]
         return torch.from_numpy(x), torch.from_numpy(y)
-
-
-@dataclass
-class EpochStats:
-    epoch: int
-    train_loss: float
-    val_loss: float
-    val_nme: float  # what chooses best.pt: the mean of the selected sources' NMEs
-    seconds: float
-    val_nme_by_source: dict[str, float] = field(default_factory=dict)
-
-
-def evaluate_loader(
-    model: nn.Module,
-    loader: DataLoader[Any],
-    cfg: FitConfig,
-    size: float,
-    device: torch.device,
-    sources: Sequence[str] = (),
-) -> tuple[float, dict[str, float]]:
-    """Mean loss, and the mean NME of each source. `sources`: each item's source, in the
-    loader's order (empty: one mean under "all")."""
-    model.eval()
-    losses, errors = [], []
-    with torch.no_grad():
-        for x, y in loader:
-            pred = model(x.to(device)).cpu()
-            losses.append(float(loss_fn(cfg.loss, pred, y, size)) * len(x))
-            errors.append(nme(pred.numpy().reshape(-1, 5, 2), y.numpy().reshape(-1, 5, 2)))
-    n = sum(len(e) for e in errors)
-    if not n:
-        return math.nan, {}
-    return sum(losses) / n, source_means(np.concatenate(errors), sources)
-
-
-def source_means(values: npt.NDArray[np.float64], sources: Sequence[str]) -> dict[str, float]:
-    """Mean of `values` per source, in first-seen order (one mean, "all", without sources)."""
-    if not len(sources):
-        return {"all": float(values.mean())}
-    groups = np.asarray(sources)
-    return {s: float(values[groups == s].mean()) for s in dict.fromkeys(sources)}
-
-
-def selection_score(by_source: dict[str, float], select: Sequence[str] = ()) -> float:
-    """The NME that chooses the checkpoint: the mean over sources of each source's mean, so a
-    large source cannot choose alone; `select` leaves out sources whose labels disagree with
-    the rest (when it names none of them: every source)."""
-    chosen = [v for s, v in by_source.items() if s in select] or list(by_source.values())
-    return float(np.mean(chosen)) if chosen else math.nan
 
 
 @dataclass

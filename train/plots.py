@@ -16,8 +16,10 @@ def plot_curves(history: list[dict[str, Any]], path: Path) -> None:
 
     epochs = [h["epoch"] + 1 for h in history]
     fig, (ax_loss, ax_nme) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(epochs, [h["train_loss"] for h in history], "o-", label="train")
-    ax_loss.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation")
+    # Training loss is what was optimised (with --heatmap-reg, the map term too); validation
+    # loss is the keypoint loss alone.
+    ax_loss.plot(epochs, [h["train_loss"] for h in history], "o-", label="train (optimised)")
+    ax_loss.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation (keypoints)")
     ax_loss.set(xlabel="epoch", ylabel="loss", title="Loss")
     ax_loss.legend()
     ax_nme.plot(epochs, [100 * h["val_nme"] for h in history], "o-", color="k", label="selection")
