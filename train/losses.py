@@ -57,9 +57,9 @@ def heatmap_js(logits: torch.Tensor, target: torch.Tensor, sigma: float) -> torc
     `logits`: `(N, K, h, w)`; `target`: `(N, 2K)` unit coordinates."""
     n, k, h, w = logits.shape
     log_p = torch.log_softmax(logits.float().reshape(n, k, h * w), dim=2)
+    p = log_p.exp()
     q = gaussian_maps(target.float(), h, w, sigma)
-    m = 0.5 * (log_p.exp() + q)
-    log_m = torch.log(m.clamp_min(1e-12))
-    kl_p = (log_p.exp() * (log_p - log_m)).sum(dim=2)
+    log_m = torch.log((0.5 * (p + q)).clamp_min(1e-12))
+    kl_p = (p * (log_p - log_m)).sum(dim=2)
     kl_q = (q * (torch.log(q.clamp_min(1e-12)) - log_m)).sum(dim=2)
     return (0.5 * (kl_p + kl_q)).mean()
