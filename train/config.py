@@ -36,10 +36,10 @@ class FitConfig:
     # Heatmap net: weight of the loss that pulls each map towards a Gaussian at its keypoint
     # (Jensen-Shannon divergence, 0 = coordinates alone), and that Gaussian's std in map cells.
     heatmap_reg: float = 0.0
+    heatmap_sigma: float = 1.0
     # Sources whose validation NME chooses best.pt and drives early stopping (all when it names
     # none of the sources trained on).
     select_sources: tuple[str, ...] = ()
-    heatmap_sigma: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,18 +54,20 @@ class FitConfig:
         return cls(**values)
 
 
+LIST_HELP = {
+    "sources": "faces5 sources to use (default: all four)",
+    "select_sources": "sources that choose best.pt (default: all trained on)",
+}
+
+
 def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
     """Every FitConfig field as a flag whose default is None, so a config file can fill it."""
     parser.add_argument("--config", type=Path, help="JSON file of FitConfig fields")
     parser.add_argument("--resume", type=Path, help="checkpoint to continue from")
     for f in fields(FitConfig):
         flag = "--" + f.name.replace("_", "-")
-        if f.name == "sources":
-            parser.add_argument(flag, nargs="+", default=None, help="faces5 sources to use")
-        elif f.name == "select_sources":
-            parser.add_argument(
-                flag, nargs="+", default=None, help="sources that choose best.pt (default: all)"
-            )
+        if isinstance(f.default, tuple):  # lists of faces5 source names
+            parser.add_argument(flag, nargs="+", default=None, help=LIST_HELP[f.name])
         else:
             kind = type(f.default)
             parser.add_argument(flag, type=kind, default=None, help=f"default {f.default!r}")
