@@ -231,7 +231,7 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     args = ["fit", "--data", str(data), "--sources", "mtfl", "--out", str(out), "--arch",
             "heatmap", "--epochs", "2", "--batch-size", "4", "--workers", "0", "--input-size",
             "48", "--val-fraction", "0.25", "--precision", "bf16", "--ema", "0.9",
-            "--width", "16"]  # fmt: skip
+            "--width", "16", "--channels", "0.5"]  # fmt: skip
     assert train_main(args) == 0
     state = torch.load(out / "best.pt", weights_only=False)
     assert state["config"]["precision"] == "bf16"
@@ -240,7 +240,8 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     assert not torch.equal(state["ema"][w], state["model"][w])
     assert state["ema_updates"] in (3, 6)  # 3 steps an epoch; best.pt is epoch 1 or 2
     assert state["config"]["width"] == 16
-    net = build_model("heatmap", ModelSpec.from_json(state["spec"]), width=16)
+    assert state["config"]["channels"] == 0.5
+    net = build_model("heatmap", ModelSpec.from_json(state["spec"]), width=16, channels=0.5)
     net.load_state_dict(state["ema"])
     crops = np.random.default_rng(0).integers(0, 256, (2, 48, 48, 3), dtype=np.uint8)
     x = (torch.from_numpy(crops).permute(0, 3, 1, 2).float() / 255 - 0.5) / 0.25
@@ -251,7 +252,7 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     # Resumed to 3 epochs (the later --epochs wins), the average goes on where it stopped.
     assert train_main([*args, "--epochs", "3", "--resume", str(out / "last.pt")]) == 0
     assert torch.load(out / "last.pt", weights_only=False)["ema_updates"] == 9
-    # A checkpoint rebuilds its own width (export would fail on mismatched shapes otherwise).
+    # A checkpoint rebuilds its own sizes (export would fail on mismatched shapes otherwise).
     assert train_main(["export", str(out / "last.pt"), "-o", str(out / "again.onnx")]) == 0
 
 

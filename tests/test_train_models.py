@@ -48,6 +48,21 @@ def test_heatmap_net_width_sets_its_decoder_channels():
     assert net.mix8[0].in_channels == 96
 
 
+def test_heatmap_net_channels_multiply_the_encoder_after_the_stem():
+    net = build_model("heatmap", SPEC, channels=1.5)
+    assert net.stem[2][0].out_channels == 32  # the stem is fixed
+    assert [net.down4[1][0].out_channels, net.down8[1][0].out_channels,
+            net.down16[1][0].out_channels] == [72, 144, 192]  # fmt: skip
+    assert net.lat4[0].in_channels == 72
+    assert net.top8[0].in_channels == 192
+    # Rounded to multiples of 8: 48 * 1.33 = 63.8 -> 64, 96 * 1.33 = 127.7 -> 128, 170.2 -> 168.
+    net = build_model("heatmap", SPEC, channels=1.33)
+    assert [net.down4[0][0].out_channels, net.down8[0][0].out_channels,
+            net.down16[0][0].out_channels] == [64, 128, 168]  # fmt: skip
+    with pytest.raises(ValueError, match="positive"):
+        build_model("heatmap", SPEC, channels=0.0)
+
+
 def test_heatmap_net_needs_an_input_divisible_by_16():
     with pytest.raises(ValueError, match="divisible by 16"):
         build_model("heatmap", ModelSpec(input_width=72, input_height=72))

@@ -26,7 +26,16 @@ def float_model(tmp_path):
     return path
 
 
-def test_int8_model_keeps_the_contract_and_a_float_heatmap_conv(tmp_path, float_model, capsys):
+def _int8_weights(path):
+    """Per convolution in graph order: are its weights dequantised (int8)?"""
+    graph = onnx.load(str(path)).graph
+    made_by = {o: n.op_type for n in graph.node for o in n.output}
+    return [
+        made_by.get(n.input[1]) == "DequantizeLinear" for n in graph.node if n.op_type == "Conv"
+    ]
+
+
+def test_int8_model_keeps_the_contract_a_float_stem_and_heatmap_conv(tmp_path, float_model, capsys):
     data = write_faces5(tmp_path / "faces5", n=24)
     out = tmp_path / "int8.onnx"
     assert train_main(["quantize", str(float_model), "-o", str(out), "--data", str(data),
@@ -36,14 +45,22 @@ def test_int8_model_keeps_the_contract_and_a_float_heatmap_conv(tmp_path, float_
     assert model.spec == SPEC
     graph = onnx.load(str(out)).graph
     assert any(n.op_type == "DequantizeLinear" for n in graph.node)
-    convs = [n for n in graph.node if n.op_type == "Conv"]
-    made_by = {o: n.op_type for n in graph.node for o in n.output}
-    assert made_by.get(convs[-1].input[1]) != "DequantizeLinear"  # heatmap weights float
-    assert made_by.get(convs[0].input[1]) == "DequantizeLinear"  # the rest int8
+    int8 = _int8_weights(out)
+    assert len(int8) == 16  # the heatmap net's convolutions, in graph order
+    assert int8 == [False] * 3 + [True] * 12 + [False]  # stem and heatmap conv float
     crops = np.random.default_rng(0).integers(0, 256, (4, 48, 48, 3), dtype=np.uint8)
     np.testing.assert_allclose(
         model.predict(crops), KeypointModel(float_model).predict(crops), atol=1.0
     )
+
+
+def test_float_first_sets_how_many_leading_convolutions_stay_float(tmp_path, float_model):
+    data = write_faces5(tmp_path / "faces5", n=24)
+    out = tmp_path / "int8.onnx"
+    quantize_model(float_model, out, data, calibration=8, check=8, tolerance=1.0, float_first=0)
+    assert _int8_weights(out) == [True] * 15 + [False]
+    with pytest.raises(ValueError, match="0 or more"):
+        quantize_model(float_model, out, data, float_first=-1)
 
 
 def test_a_failed_check_writes_nothing(tmp_path, float_model):

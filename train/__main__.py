@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     q_p.add_argument("--calibration", type=int, default=300, help="training crops for ranges")
     q_p.add_argument("--check", type=int, default=1000, help="validation faces to compare on")
     q_p.add_argument(
+        "--float-first", type=int, default=3, help="leading convolutions kept float (the stem)"
+    )
+    q_p.add_argument(
         "--tolerance", type=float, default=0.002, help="allowed NME loss (fraction of IOD)"
     )
     ev_p = sub.add_parser(
@@ -86,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             from .quantize import quantize_model
 
             q = quantize_model(
-                args.model, args.output, args.data, args.calibration, args.check, args.tolerance
-            )
+                args.model, args.output, args.data, args.calibration, args.check, args.tolerance,
+                args.float_first,
+            )  # fmt: skip
             print(f"validation NME on {q.faces} faces: float {100 * q.float_nme:.2f}%, "
                   f"int8 {100 * q.int8_nme:.2f}%; model written to {args.output}")  # fmt: skip
         elif args.command == "explore":

@@ -134,7 +134,9 @@ def prepare(cfg: FitConfig) -> Run:
         persistent_workers=cfg.workers > 0,
     )
     device = pick_device(cfg.device)
-    net = channels_last(build_model(cfg.arch, spec, width=cfg.width).to(device))
+    net = channels_last(
+        build_model(cfg.arch, spec, width=cfg.width, channels=cfg.channels).to(device)
+    )
     model: nn.Module = net
     if cfg.heatmap_reg > 0:
         if not isinstance(net, HeatmapNet):

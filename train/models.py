@@ -139,24 +139,31 @@ class SoftArgmax(nn.Module):
 class HeatmapNet(nn.Module):
     """An encoder to 1/16 of the input, a light top-down path back to 1/4 with lateral joins
     (global context for where the face is, fine features for where exactly), five heatmaps
-    there, and a soft-argmax. No fully connected layer, so the file stays small."""
+    there, and a soft-argmax. No fully connected layer, so the file stays small.
 
-    def __init__(self, spec: ModelSpec, width: int = 32) -> None:
+    `width` sets the decoder's channels; `channels` multiplies the encoder's after the stem
+    (48, 96 and 128 at 1.0, rounded to multiples of 8). The stem stays as it is: it is what
+    int8 quantisation keeps in float (see `train.quantize`)."""
+
+    def __init__(self, spec: ModelSpec, width: int = 32, channels: float = 1.0) -> None:
         super().__init__()
         if spec.input_width % 16 or spec.input_height % 16:
             raise ValueError("the heatmap net needs an input size divisible by 16")
+        if channels <= 0:
+            raise ValueError(f"the channel multiplier must be positive, got {channels}")
+        c4, c8, c16 = (max(8, 8 * round(c * channels / 8)) for c in (48, 96, 128))
         # The 1/2-scale stage is the costliest per channel: depthwise-separable there.
         self.stem = nn.Sequential(
             _conv(spec.channels, 24, 2), _conv(24, 24, 1, groups=24), _conv(24, 32, 1, kernel=1)
         )
-        self.down4 = nn.Sequential(_conv(32, 48, 2), _conv(48, 48, 1))
-        self.down8 = nn.Sequential(_conv(48, 96, 2), _conv(96, 96, 1))
-        self.down16 = nn.Sequential(_conv(96, 128, 2), _conv(128, 128, 1))
-        self.top8 = _conv(128, 2 * width, 1, kernel=1)
-        self.lat8 = _conv(96, 2 * width, 1, kernel=1)
+        self.down4 = nn.Sequential(_conv(32, c4, 2), _conv(c4, c4, 1))
+        self.down8 = nn.Sequential(_conv(c4, c8, 2), _conv(c8, c8, 1))
+        self.down16 = nn.Sequential(_conv(c8, c16, 2), _conv(c16, c16, 1))
+        self.top8 = _conv(c16, 2 * width, 1, kernel=1)
+        self.lat8 = _conv(c8, 2 * width, 1, kernel=1)
         self.mix8 = _conv(2 * width, 2 * width, 1)
         self.top4 = _conv(2 * width, width, 1, kernel=1)
-        self.lat4 = _conv(48, width, 1, kernel=1)
+        self.lat4 = _conv(c4, width, 1, kernel=1)
         self.mix4 = _conv(width, width, 1)
         self.maps = nn.Conv2d(width, 5, 1)
         self.up = nn.Upsample(scale_factor=2.0, mode="nearest")
@@ -242,8 +249,11 @@ class TorchvisionBackbone(nn.Module):
 ARCHITECTURES = ("mean", "cnn", "cnn32", "heatmap", "mobile", "mobilenet_v2", "densenet169")
 
 
-def build_model(name: str, spec: ModelSpec, pretrained: bool = False, width: int = 32) -> nn.Module:
-    """An architecture by name; `width` sizes the heatmap net's decoder (others ignore it)."""
+def build_model(
+    name: str, spec: ModelSpec, pretrained: bool = False, width: int = 32, channels: float = 1.0
+) -> nn.Module:
+    """An architecture by name; `width` and `channels` size the heatmap net's decoder and
+    encoder (others ignore them)."""
     if name == "mean":
         return MeanShape(spec)
     if name == "cnn":
@@ -251,7 +261,7 @@ def build_model(name: str, spec: ModelSpec, pretrained: bool = False, width: int
     if name == "cnn32":
         return SmallCNN(spec, reduce=32)
     if name == "heatmap":
-        return HeatmapNet(spec, width)
+        return HeatmapNet(spec, width, channels)
     if name == "mobile":
         return MobileNet(spec)
     if name in ("mobilenet_v2", "densenet169"):
