@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("torch")
 
 from fkd_live.adapters.runtime import KeypointModel
-from fkd_live.core import COORDINATE_NAMES
+from fkd_live.core import COORDINATE_NAMES, flip_keypoints_horizontally
 from train.__main__ import main as train_main
 
 
@@ -254,6 +254,15 @@ def test_bf16_fit_exports_its_weight_average(tmp_path):
     assert torch.load(out / "last.pt", weights_only=False)["ema_updates"] == 9
     # A checkpoint rebuilds its own sizes (export would fail on mismatched shapes otherwise).
     assert train_main(["export", str(out / "last.pt"), "-o", str(out / "again.onnx")]) == 0
+    # --flip-average: the file answers the mean of a crop's and its mirror's (mirrored back).
+    flip = out / "flip.onnx"
+    assert train_main(["export", str(out / "last.pt"), "-o", str(flip), "--flip-average"]) == 0
+    plain, averaged = KeypointModel(out / "again.onnx"), KeypointModel(flip)
+    assert ("test_time", "flip_average") in averaged.spec.extra
+    mirrored = flip_keypoints_horizontally(plain.predict(crops[:, :, ::-1].copy()), 48)
+    np.testing.assert_allclose(
+        averaged.predict(crops), (plain.predict(crops) + mirrored) / 2, atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("command", ["evaluate", "speed", "audit"])

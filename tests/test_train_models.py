@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 from fkd_live.adapters.runtime import KeypointModel  # noqa: E402
 from fkd_live.core import ModelSpec  # noqa: E402
 from train.export import export_onnx  # noqa: E402
-from train.models import MeanShape, build_model  # noqa: E402
+from train.models import FlipAveraged, MeanShape, build_model  # noqa: E402
 
 SPEC = ModelSpec(input_width=64, input_height=64)
 
@@ -111,3 +111,24 @@ def test_grad_cam_maps_and_sheet(tmp_path):
 
     sheet = cv2.imread(str(path))
     assert sheet.shape == (28 + 2 * 64 * 3, 4 * 64 * 3, 3)
+
+
+class _Fixed(torch.nn.Module):
+    """Answers the same unit keypoints for every image except where the image's left column is
+    bright (so a mirrored crop can be told apart)."""
+
+    def forward(self, x):
+        base = torch.tensor([0.0, 0.1, 0.5, 0.1, 0.25, 0.5, 0.0, 0.75, 0.5, 0.75])
+        return base + x[:, :1, :1, :1].reshape(-1, 1) * torch.tensor([0.0, 1.0] * 5)
+
+
+def test_flip_average_mirrors_back_with_pixel_centres_on_integers():
+    # Width 4: unit x 0, 0.5, 0.25 are pixels 0, 2, 1; mirrored pixel x -> 3 - x, i.e. unit
+    # u -> 0.75 - u, with left and right swapped. Left eye: (0 + (0.75 - 0.5)) / 2 = 0.125;
+    # right eye: (0.5 + 0.75) / 2 = 0.625; nose: (0.25 + 0.5) / 2 = 0.375; mouths as the eyes.
+    x = torch.zeros(2, 3, 4, 4)
+    x[1, 0, 0, 0] = 0.2  # the second image's top-left pixel: y + 0.2 unflipped, + 0 mirrored
+    out = FlipAveraged(_Fixed())(x)
+    expected = torch.tensor([[0.125, 0.1, 0.625, 0.1, 0.375, 0.5, 0.125, 0.75, 0.625, 0.75]] * 2)
+    expected[1, 1::2] += 0.1
+    assert torch.allclose(out, expected)

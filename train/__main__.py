@@ -20,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp_p = sub.add_parser("export", help="export a checkpoint to ONNX (checked by onnxruntime)")
     exp_p.add_argument("checkpoint", type=Path)
     exp_p.add_argument("-o", "--output", type=Path, required=True)
+    exp_p.add_argument(
+        "--flip-average", action="store_true", help="average with the mirrored crop's answer"
+    )
     q_p = sub.add_parser("quantize", help="int8 copy of an exported model, checked by NME")
     q_p.add_argument("model", type=Path)
     q_p.add_argument("-o", "--output", type=Path, required=True)
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "export":
             from .checkpoint import export_checkpoint
 
-            export_checkpoint(args.checkpoint, args.output)
+            export_checkpoint(args.checkpoint, args.output, args.flip_average)
             print(f"model written to {args.output}")
         elif args.command == "quantize":
             from .quantize import quantize_model

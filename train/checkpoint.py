@@ -11,7 +11,7 @@ from fkd_live.core import ModelSpec
 
 from .config import FitConfig
 from .export import export_onnx
-from .models import build_model
+from .models import FlipAveraged, build_model
 from .precision import export_weights
 
 
@@ -26,6 +26,11 @@ def load_checkpoint(path: Path) -> tuple[nn.Module, ModelSpec, FitConfig]:
     return model.eval(), spec, cfg
 
 
-def export_checkpoint(path: Path, output: Path) -> float:
+def export_checkpoint(path: Path, output: Path, flip_average: bool = False) -> float:
+    """Export a checkpoint's net; with `flip_average`, wrapped in `FlipAveraged` (and the
+    contract's `extra` says so, for whoever inspects the file)."""
     model, spec, _ = load_checkpoint(path)
+    if flip_average:
+        model = FlipAveraged(model)
+        spec = spec.with_changes(extra=(*spec.extra, ("test_time", "flip_average")))
     return export_onnx(model, spec, output)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fkd_live.core import ModelSpec
+from fkd_live.core import FLIP_PERMUTATION, ModelSpec
 
 from .precision import full_precision
 
@@ -195,6 +195,27 @@ class WithMaps(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.net.forward_maps(x)
+
+
+class FlipAveraged(nn.Module):
+    """Test-time flip augmentation inside the model: the net answers for each crop and for its
+    mirror image, and the mirror's answer, mirrored back (x -> 1 - x in unit coordinates, left
+    and right points swapped), is averaged with the first. Mirroring maps input pixel x to
+    W - 1 - x (pixel centres at integers, as `flip_keypoints_horizontally` has it), which in
+    the contract's unit coordinates (x / W) is u -> (W - 1) / W - u. Exported as one graph,
+    so the app runs it like any other model; it costs one more crop per face."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+        self.swap = list(FLIP_PERMUTATION)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, w = x.shape[0], x.shape[3]
+        out = self.net(torch.cat((x, x.flip(3)))).reshape(2 * n, 5, 2)
+        mirrored = out[n:, self.swap]
+        back = torch.stack(((w - 1) / w - mirrored[..., 0], mirrored[..., 1]), dim=2)
+        return ((out[:n] + back) / 2).reshape(n, 10)
 
 
 class MeanShape(nn.Module):
