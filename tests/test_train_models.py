@@ -4,6 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from torch import nn  # noqa: E402
+
 from fkd_live.adapters.runtime import KeypointModel  # noqa: E402
 from fkd_live.core import ModelSpec  # noqa: E402
 from train.export import export_onnx  # noqa: E402
@@ -113,7 +115,7 @@ def test_grad_cam_maps_and_sheet(tmp_path):
     assert sheet.shape == (28 + 2 * 64 * 3, 4 * 64 * 3, 3)
 
 
-class _Fixed(torch.nn.Module):
+class _Fixed(nn.Module):
     """Answers the same unit keypoints for every image except where the image's left column is
     bright (so a mirrored crop can be told apart)."""
 

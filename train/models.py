@@ -212,7 +212,8 @@ class FlipAveraged(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, w = x.shape[0], x.shape[3]
-        out = self.net(torch.cat((x, x.flip(3)))).reshape(2 * n, 5, 2)
+        both: torch.Tensor = self.net(torch.cat((x, x.flip(3))))
+        out = both.reshape(2 * n, 5, 2)
         mirrored = out[n:, self.swap]
         back = torch.stack(((w - 1) / w - mirrored[..., 0], mirrored[..., 1]), dim=2)
         return ((out[:n] + back) / 2).reshape(n, 10)
