@@ -199,8 +199,8 @@ class WithMaps(nn.Module):
 
 class FlipAveraged(nn.Module):
     """Test-time flip augmentation inside the model: the net answers for each crop and for its
-    mirror image, and the mirror's answer, mirrored back (x -> 1 - x in unit coordinates, left
-    and right points swapped), is averaged with the first. Mirroring maps input pixel x to
+    mirror image, and the mirror's answer, mirrored back (left and right points swapped), is
+    averaged with the first. Mirroring maps input pixel x to
     W - 1 - x (pixel centres at integers, as `flip_keypoints_horizontally` has it), which in
     the contract's unit coordinates (x / W) is u -> (W - 1) / W - u. Exported as one graph,
     so the app runs it like any other model; it costs one more crop per face."""

@@ -2,11 +2,11 @@
 
 Every convolution but the first `float_first` and the last becomes int8. The last one writes the
 heatmap logits, from whose small differences the soft-argmax reads sub-pixel positions, so it
-stays float32. The first three are the heatmap net's stem: quantising the full-resolution input
-and its first features roughly tripled the still-face jitter of the previous model in the app
-(sensor noise flips rounding steps there, and the rest of the net amplifies it), while keeping
-them float brought it to about 1.5 times the float model's at little cost, as they are the
-cheapest layers (`benchmarks.live_quality --model INT8 --photos 0`, see the model card). Activation
+stays float32. The first three are the heatmap net's stem: with them int8 too, the previous
+model's still-face jitter in the app was 3-4 times the float model's; with them float, under
+twice, at little cost, as they are the cheapest layers (`benchmarks.live_quality --model INT8
+--photos 0`; numbers in the model card). Presumably sensor noise flips rounding steps of the
+full-resolution input and first features, and the rest of the net amplifies that. Activation
 ranges are calibrated on training-split crops in the framings validation uses. The contract
 travels over, and the result is checked against the float model's NME on the validation split
 before it is renamed into place, so a failed check leaves no file.
