@@ -1,6 +1,7 @@
 """A whole (tiny) training run: fit, checkpoints, curves, resume, and an export the app loads."""
 
 import json
+import re
 from pathlib import Path
 
 import cv2
@@ -167,7 +168,8 @@ def test_fit_reports_bad_config(tmp_path, capsys):
 @pytest.mark.slow
 def test_distributed_fit_with_two_cpu_processes(tmp_path):
     """torchrun, two processes, gloo: one shared run directory, written by rank 0 only. The
-    heatmap net with its map loss, so DDP wraps the call that returns the maps."""
+    heatmap net with its map loss, so DDP wraps the call that returns the maps; half the images
+    per epoch, so the sampler shards the epoch's share."""
     import os
     import subprocess
     import sys
@@ -180,7 +182,7 @@ def test_distributed_fit_with_two_cpu_processes(tmp_path):
          "--master_port", "29517", "-m", "train", "fit", "--data", str(data),
          "--sources", "mtfl", "--out", str(out), "--epochs", "2", "--batch-size", "4",
          "--workers", "0", "--input-size", "48", "--val-fraction", "0.25", "--threads", "1",
-         "--arch", "heatmap", "--width", "16", "--heatmap-reg", "1"],
+         "--arch", "heatmap", "--width", "16", "--heatmap-reg", "1", "--source-share", "mtfl=0.5"],
         capture_output=True, text=True, timeout=600, env=env,
         cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
@@ -192,6 +194,8 @@ def test_distributed_fit_with_two_cpu_processes(tmp_path):
     state = torch.load(out / "last.pt", weights_only=False)
     assert state["epoch"] == 1
     assert done.stderr.count("epoch 2: train loss") == 1  # only rank 0 logs
+    used, total = map(int, re.search(r"each epoch uses (\d+) of the (\d+)", done.stderr).groups())
+    assert used == round(total / 2)
 
 
 def test_map_loss_needs_the_heatmap_net(tmp_path, capsys):
@@ -201,6 +205,14 @@ def test_map_loss_needs_the_heatmap_net(tmp_path, capsys):
     assert train_main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].endswith("--heatmap-reg needs --arch heatmap (the others have no heatmaps)")
+
+
+def test_a_bad_source_share_is_one_line(tmp_path, capsys):
+    args = ["fit", "--data", str(tmp_path), "--sources", "mtfl", "--out", str(tmp_path / "r"),
+            "--source-share", "mtfl=2"]  # fmt: skip
+    assert train_main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("source share 'mtfl=2' must look like SOURCE=FRACTION in (0, 1]")
 
 
 def test_checkpoint_choice_weighs_every_selected_source_the_same():

@@ -41,6 +41,10 @@ class FitConfig:
     # Sources whose validation NME chooses best.pt and drives early stopping (all when it names
     # none of the sources trained on).
     select_sources: tuple[str, ...] = ()
+    # "SOURCE=FRACTION" items: that share of the source's training images is used per epoch
+    # (a window moving over them, so all are used over the run), e.g. to spend less time on
+    # a large source with noisy labels. Unnamed sources use all their images every epoch.
+    source_share: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,6 +62,7 @@ class FitConfig:
 LIST_HELP = {
     "sources": "faces5 sources to use (default: all four)",
     "select_sources": "sources that choose best.pt (default: all trained on)",
+    "source_share": "SOURCE=FRACTION: use that share of a source's images per epoch",
 }
 
 
@@ -67,7 +72,7 @@ def add_fit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", type=Path, help="checkpoint to continue from")
     for f in fields(FitConfig):
         flag = "--" + f.name.replace("_", "-")
-        if isinstance(f.default, tuple):  # lists of faces5 source names
+        if isinstance(f.default, tuple):  # lists of faces5 source names (and source=share)
             parser.add_argument(flag, nargs="+", default=None, help=LIST_HELP[f.name])
         else:
             kind = type(f.default)

@@ -10,21 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.optim.swa_utils import AveragedModel
-from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
-from fkd_live.core import ModelSpec, encode_target, preprocess
+from fkd_live.core import ModelSpec
 
-from .augment import AugmentConfig, main_framing, make_crop
+from .augment import AugmentConfig
 from .checkpoint import export_checkpoint
 from .config import FitConfig
-from .data import FaceSample, load_faces5, split
+from .data import load_faces5, split
+from .dataset import CropDataset, parse_shares
 from .losses import heatmap_js, loss_fn, lr_at
 from .models import HeatmapNet, MeanShape, WithMaps, build_model
 from .plots import plot_curves
@@ -40,31 +40,6 @@ from .precision import (
 from .validation import EpochStats, evaluate_loader, selection_score
 
 log = logging.getLogger(__name__)
-
-
-class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
-    """Crops made on the fly; framing and augmentation drawn per item from a seeded stream."""
-
-    def __init__(
-        self, samples: list[FaceSample], spec: ModelSpec, seed: int, augment: AugmentConfig | None
-    ) -> None:
-        self.samples, self.spec, self.seed, self.augment = samples, spec, seed, augment
-        self.epoch = 0
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        sample = self.samples[i]
-        if self.augment is None:
-            crop, pts = make_crop(sample, self.spec, main_framing(sample))
-        else:
-            rng = np.random.default_rng((self.seed, self.epoch, i))
-            framing = "box" if rng.random() < self.augment.box_prob else "eyes"
-            crop, pts = make_crop(sample, self.spec, framing, rng, self.augment)
-        x = preprocess(crop[None], self.spec)[0]
-        y = encode_target(pts[None], self.spec)[0]
-        return torch.from_numpy(x), torch.from_numpy(y)
 
 
 @dataclass
@@ -98,6 +73,7 @@ class Run:
 
 def prepare(cfg: FitConfig) -> Run:
     """Seed, load and split the data, build loaders and the model (wrapped for DDP if needed)."""
+    shares = parse_shares(cfg.source_share, cfg.sources)  # a bad flag fails before loading
     rank, world = init_distributed()
     torch.manual_seed(cfg.seed)
     if cfg.threads:
@@ -113,7 +89,9 @@ def prepare(cfg: FitConfig) -> Run:
     train_s, val_s = split(samples, cfg.val_fraction)
     log.info("train %d, validation %d images", len(train_s), len(val_s))
     augment = AugmentConfig(box_prob=cfg.box_prob, rotate_deg=cfg.rotate_deg)
-    train_ds = CropDataset(train_s, spec, cfg.seed, augment)
+    train_ds = CropDataset(train_s, spec, cfg.seed, augment, shares)
+    if shares:
+        log.info("each epoch uses %d of the %d training images", len(train_ds), len(train_s))
     # Under DDP each process sees its own shard of every epoch; augmentation draws are keyed by
     # (seed, epoch, image), so they do not depend on how images are sharded.
     sampler: DistributedSampler[Any] | None = (
@@ -154,7 +132,7 @@ def prepare(cfg: FitConfig) -> Run:
 def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
     """One pass over the training data; returns the mean training loss."""
     cfg, model, steps = run.cfg, run.model, len(run.train_dl)
-    run.train_ds.epoch = epoch
+    run.train_ds.set_epoch(epoch)
     if run.sampler is not None:
         run.sampler.set_epoch(epoch)
     model.train()
