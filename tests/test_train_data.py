@@ -11,7 +11,7 @@ from fkd_live.core import COORDINATE_NAMES, ModelSpec
 pytest.importorskip("torch")
 
 from train.augment import AugmentConfig, make_crop
-from train.data import read_five_point_csv, split
+from train.data import FaceSample, read_five_point_csv, split
 from train.metrics import nme
 
 HEADER = "image_id," + ",".join(COORDINATE_NAMES)
@@ -76,8 +76,6 @@ def test_crops_move_keypoints_with_pixels(tmp_path):
     pts = np.array([[35.0, 50.0], [65.0, 50.0], [50.0, 65.0], [38.0, 80.0], [62.0, 80.0]])
     for x, y in pts:
         cv2.circle(img, (int(x), int(y)), 2, (255, 255, 255), -1)
-    from train.data import FaceSample
-
     sample = FaceSample(img, pts, "synthetic", "dots")
     spec = ModelSpec()
     cfg = AugmentConfig(brightness=0, contrast=0, blur_prob=0, noise_prob=0, to_gray_prob=0)
@@ -144,3 +142,23 @@ def test_resized_celeba_copy_frames_its_labels_where_the_full_size_image_does(tm
         crop, moved = make_crop(samples[0], spec, "celeba")
         np.testing.assert_allclose(moved[2], expected, atol=1e-9)
         np.testing.assert_allclose(blob_centre(crop[:, :, 0]), expected, atol=0.05)
+
+
+def test_calmed_augmentation_scales_only_the_geometric_jitter():
+    calm = AugmentConfig(rotate_deg=10.0).calmed(0.3)
+    assert (calm.eye_noise, calm.rotate_deg, calm.box_rotate_deg) == pytest.approx((0.015, 3, 6))
+    assert (calm.scale, calm.shift) == pytest.approx((0.024, 0.015))
+    base = AugmentConfig()
+    assert (calm.box_prob, calm.flip_prob, calm.brightness, calm.noise_prob) == (
+        base.box_prob, base.flip_prob, base.brightness, base.noise_prob,
+    )  # fmt: skip
+    # Calmed to nothing, an eye-framed crop puts the keypoints where the unaugmented crop does
+    # (the photometric draws still change the pixels).
+    still = AugmentConfig(box_prob=0.0, flip_prob=0.0).calmed(0.0)
+    img = np.full((64, 64, 3), 128, np.uint8)
+    pts = np.array([[20, 24], [44, 24], [32, 34], [23, 44], [41, 44]], float)
+    sample = FaceSample(img, pts, "x", "a.png")
+    spec = ModelSpec()
+    _, plain = make_crop(sample, spec, "eyes")
+    _, calmed = make_crop(sample, spec, "eyes", np.random.default_rng(3), still)
+    assert np.allclose(calmed, plain)

@@ -215,6 +215,22 @@ def test_a_bad_source_share_is_one_line(tmp_path, capsys):
     assert err[-1].endswith("source share 'mtfl=2' must look like SOURCE=FRACTION in (0, 1]")
 
 
+def test_calm_epochs_switch_the_augmentation_for_the_last_epochs(tmp_path, caplog):
+    data = write_faces5(tmp_path / "faces5", n=12)
+    args = ["fit", "--data", str(data), "--sources", "mtfl", "--out", str(tmp_path / "r"),
+            "--arch", "heatmap", "--width", "8", "--input-size", "32", "--batch-size", "4",
+            "--workers", "0", "--threads", "1", "--epochs", "3", "--calm-epochs", "2",
+            "--calm-factor", "0.5"]  # fmt: skip
+    with caplog.at_level("INFO", logger="train.fit"):
+        assert train_main(args) == 0
+    logged = [r.getMessage() for r in caplog.records]
+    calm_at = logged.index("calm epochs: jitter times 0.5 from here on")
+    assert [m.split(":")[0] for m in logged[calm_at - 1 : calm_at + 1]] == [
+        "epoch 1",
+        "calm epochs",
+    ]
+
+
 def test_checkpoint_choice_weighs_every_selected_source_the_same():
     import numpy as np
 

@@ -8,7 +8,7 @@ framing matrix, so the crop is cut with a single warp and the keypoints move exa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -62,6 +62,19 @@ class AugmentConfig:
     contrast: float = 0.3
     blur_prob: float = 0.2
     noise_prob: float = 0.3
+
+    def calmed(self, factor: float) -> AugmentConfig:
+        """The same with the eye-position noise and the geometric jitter (rotations, scale,
+        shift) times `factor`; the simulated detector box errors, photometric changes, flips
+        and the box share stay as they are."""
+        return replace(
+            self,
+            eye_noise=self.eye_noise * factor,
+            rotate_deg=self.rotate_deg * factor,
+            box_rotate_deg=self.box_rotate_deg * factor,
+            scale=self.scale * factor,
+            shift=self.shift * factor,
+        )
 
 
 def synthetic_box(points: npt.NDArray[np.float64]) -> tuple[float, float, float, float]:

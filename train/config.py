@@ -45,6 +45,10 @@ class FitConfig:
     # (a window moving over them, so all are used over the run), e.g. to spend less time on
     # a large source with noisy labels. Unnamed sources use all their images every epoch.
     source_share: tuple[str, ...] = ()
+    # The last `calm_epochs` epochs train with the eye noise and geometric jitter times
+    # `calm_factor` (a last stretch on crops closer to the ones the app and validation see).
+    calm_epochs: int = 0
+    calm_factor: float = 0.3
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ class Run:
     sampler: DistributedSampler[Any] | None = None
     val_sources: tuple[str, ...] = ()  # each validation item's source, in loader order
     ema: AveragedModel | None = None  # the weight average that is validated and exported
+    augment: AugmentConfig = field(default_factory=AugmentConfig)  # before any calming
 
     @property
     def judged(self) -> nn.Module:
@@ -125,7 +126,7 @@ def prepare(cfg: FitConfig) -> Run:
     val_sources = tuple(s.source for s in val_s)
     return Run(
         cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler,
-        val_sources, make_ema(net, 0.0 if cfg.arch == "mean" else cfg.ema),
+        val_sources, make_ema(net, 0.0 if cfg.arch == "mean" else cfg.ema), augment,
     )  # fmt: skip
 
 
@@ -133,6 +134,10 @@ def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
     """One pass over the training data; returns the mean training loss."""
     cfg, model, steps = run.cfg, run.model, len(run.train_dl)
     run.train_ds.set_epoch(epoch)
+    if epoch >= cfg.epochs - cfg.calm_epochs and run.train_ds.augment is not None:
+        if epoch == cfg.epochs - cfg.calm_epochs and run.main:
+            log.info("calm epochs: jitter times %g from here on", cfg.calm_factor)
+        run.train_ds.augment = run.augment.calmed(cfg.calm_factor)
     if run.sampler is not None:
         run.sampler.set_epoch(epoch)
     model.train()
