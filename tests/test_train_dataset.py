@@ -26,7 +26,7 @@ def test_parse_shares():
         ("lfw=x", "must look like SOURCE=FRACTION in (0, 1]"),
         ("lfw=0", "must look like SOURCE=FRACTION in (0, 1]"),
         ("lfw=1.5", "must look like SOURCE=FRACTION in (0, 1]"),
-        ("helen=0.5", "names no trained source (celeba, lfw)"),
+        ("helen=0.5", "names no known source (celeba, lfw)"),
     ],
 )
 def test_bad_shares_are_one_clear_error(item, message):
@@ -37,6 +37,8 @@ def test_bad_shares_are_one_clear_error(item, message):
 def test_without_shares_every_image_every_epoch():
     for epoch in range(3):
         assert epoch_indices(SOURCES, {}, seed=0, epoch=epoch).tolist() == [0, 1, 2, 3, 4, 5]
+    # A share for a source this run does not use changes nothing.
+    assert epoch_indices(SOURCES, {"c": 0.5}, seed=0, epoch=1).tolist() == [0, 1, 2, 3, 4, 5]
 
 
 def test_a_half_share_alternates_two_disjoint_halves():

@@ -16,7 +16,9 @@ from .data import FaceSample
 
 def parse_shares(items: tuple[str, ...], known: tuple[str, ...]) -> dict[str, float]:
     """`("lfw=0.3", ...)` to `{"lfw": 0.3}`: each named source's share of its images that an
-    epoch uses, in (0, 1]. Unnamed sources use all of theirs."""
+    epoch uses, in (0, 1]. Unnamed sources use all of theirs. `known` is every source name a
+    share may name (a run need not use them all: a config's shares then still apply to a run
+    with fewer `--sources`)."""
     shares: dict[str, float] = {}
     for item in items:
         name, _, value = item.partition("=")
@@ -27,7 +29,7 @@ def parse_shares(items: tuple[str, ...], known: tuple[str, ...]) -> dict[str, fl
         if not 0.0 < share <= 1.0:
             raise ValueError(f"source share {item!r} must look like SOURCE=FRACTION in (0, 1]")
         if name not in known:
-            raise ValueError(f"source share {item!r} names no trained source ({', '.join(known)})")
+            raise ValueError(f"source share {item!r} names no known source ({', '.join(known)})")
         shares[name] = share
     return shares
 

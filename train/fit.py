@@ -23,7 +23,7 @@ from fkd_live.core import ModelSpec
 from .augment import AugmentConfig
 from .checkpoint import export_checkpoint
 from .config import FitConfig
-from .data import load_faces5, split
+from .data import FACES5_SOURCES, load_faces5, split
 from .dataset import CropDataset, parse_shares
 from .losses import heatmap_js, loss_fn, lr_at
 from .models import HeatmapNet, MeanShape, WithMaps, build_model
@@ -74,7 +74,7 @@ class Run:
 
 def prepare(cfg: FitConfig) -> Run:
     """Seed, load and split the data, build loaders and the model (wrapped for DDP if needed)."""
-    shares = parse_shares(cfg.source_share, cfg.sources)  # a bad flag fails before loading
+    shares = parse_shares(cfg.source_share, tuple(FACES5_SOURCES))  # fails before loading
     rank, world = init_distributed()
     torch.manual_seed(cfg.seed)
     if cfg.threads:
