@@ -74,12 +74,12 @@ class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     ) -> None:
         self.samples, self.spec, self.seed, self.augment = samples, spec, seed, augment
         self.shares = shares or {}
+        self.sources = [s.source for s in samples]
         self.set_epoch(0)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
-        sources = [s.source for s in self.samples]
-        self.order = epoch_indices(sources, self.shares, self.seed, epoch)
+        self.order = epoch_indices(self.sources, self.shares, self.seed, epoch)
 
     def __len__(self) -> int:
         return len(self.order)
