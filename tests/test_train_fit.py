@@ -231,6 +231,15 @@ def test_calm_epochs_switch_the_augmentation_for_the_last_epochs(tmp_path, caplo
     ]
 
 
+def test_augment_for_calms_exactly_the_last_epochs():
+    from train.config import FitConfig
+    from train.fit import augment_for
+
+    cfg = FitConfig(epochs=10, rotate_deg=8.0, calm_epochs=3, calm_factor=0.25)
+    assert [augment_for(cfg, e).rotate_deg for e in (0, 6, 7, 9)] == [8.0, 8.0, 2.0, 2.0]
+    assert augment_for(FitConfig(epochs=10, rotate_deg=8.0), 9).rotate_deg == 8.0
+
+
 def test_checkpoint_choice_weighs_every_selected_source_the_same():
     import numpy as np
 

@@ -62,7 +62,8 @@ class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
     (seed, epoch, image), so they do not depend on batching, workers or sharding.
 
     `shares` (source -> fraction) makes each epoch use only part of those sources' images
-    (`epoch_indices`); call `set_epoch` before iterating."""
+    (`epoch_indices`); call `set_epoch` before iterating (it may also change the augmentation,
+    e.g. for calmer last epochs)."""
 
     def __init__(
         self,
@@ -77,8 +78,10 @@ class CropDataset(Dataset[tuple[torch.Tensor, torch.Tensor]]):
         self.sources = [s.source for s in samples]
         self.set_epoch(0)
 
-    def set_epoch(self, epoch: int) -> None:
+    def set_epoch(self, epoch: int, augment: AugmentConfig | None = None) -> None:
         self.epoch = epoch
+        if augment is not None:
+            self.augment = augment
         self.order = epoch_indices(self.sources, self.shares, self.seed, epoch)
 
     def __len__(self) -> int:

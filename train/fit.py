@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,6 @@ class Run:
     sampler: DistributedSampler[Any] | None = None
     val_sources: tuple[str, ...] = ()  # each validation item's source, in loader order
     ema: AveragedModel | None = None  # the weight average that is validated and exported
-    augment: AugmentConfig = field(default_factory=AugmentConfig)  # before any calming
 
     @property
     def judged(self) -> nn.Module:
@@ -89,8 +88,7 @@ def prepare(cfg: FitConfig) -> Run:
         raise ValueError(f"no usable images under {cfg.data}")
     train_s, val_s = split(samples, cfg.val_fraction)
     log.info("train %d, validation %d images", len(train_s), len(val_s))
-    augment = AugmentConfig(box_prob=cfg.box_prob, rotate_deg=cfg.rotate_deg)
-    train_ds = CropDataset(train_s, spec, cfg.seed, augment, shares)
+    train_ds = CropDataset(train_s, spec, cfg.seed, augment_for(cfg, 0), shares)
     if shares:
         log.info("each epoch uses %d of the %d training images", len(train_ds), len(train_s))
     # Under DDP each process sees its own shard of every epoch; augmentation draws are keyed by
@@ -126,18 +124,22 @@ def prepare(cfg: FitConfig) -> Run:
     val_sources = tuple(s.source for s in val_s)
     return Run(
         cfg, spec, out, device, train_ds, train_dl, val_dl, model, net, rank, sampler,
-        val_sources, make_ema(net, 0.0 if cfg.arch == "mean" else cfg.ema), augment,
+        val_sources, make_ema(net, 0.0 if cfg.arch == "mean" else cfg.ema),
     )  # fmt: skip
+
+
+def augment_for(cfg: FitConfig, epoch: int) -> AugmentConfig:
+    """The training augmentation of an epoch: calmed in the last `calm_epochs`."""
+    augment = AugmentConfig(box_prob=cfg.box_prob, rotate_deg=cfg.rotate_deg)
+    return augment.calmed(cfg.calm_factor) if epoch >= cfg.epochs - cfg.calm_epochs else augment
 
 
 def train_epoch(run: Run, opt: torch.optim.Optimizer, epoch: int) -> float:
     """One pass over the training data; returns the mean training loss."""
     cfg, model, steps = run.cfg, run.model, len(run.train_dl)
-    run.train_ds.set_epoch(epoch)
-    if epoch >= cfg.epochs - cfg.calm_epochs and run.train_ds.augment is not None:
-        if epoch == cfg.epochs - cfg.calm_epochs and run.main:
-            log.info("calm epochs: jitter times %g from here on", cfg.calm_factor)
-        run.train_ds.augment = run.augment.calmed(cfg.calm_factor)
+    run.train_ds.set_epoch(epoch, augment_for(cfg, epoch))
+    if epoch == cfg.epochs - cfg.calm_epochs and run.main:
+        log.info("calm epochs: jitter times %g from here on", cfg.calm_factor)
     if run.sampler is not None:
         run.sampler.set_epoch(epoch)
     model.train()
