@@ -101,6 +101,13 @@ def test_fit_export_resume(tmp_path, capsys):
     assert worst == sorted(worst, reverse=True)
     assert train_main(["speed", str(out / "model.onnx"), "--repeats", "5"]) == 0
     assert "ms per face" in capsys.readouterr().out
+    # Two models are timed side by side; the second line gives its ratio to the first.
+    assert train_main(["speed", str(out / "model.onnx"), str(out / "model.onnx"),
+                       "--repeats", "5"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert "the first's time" in lines[1]
+    assert "first" not in lines[0]
 
     model = KeypointModel(out / "model.onnx")
     assert model.spec.input_size == (48, 48)

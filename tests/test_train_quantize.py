@@ -48,6 +48,8 @@ def test_int8_model_keeps_the_contract_a_float_stem_and_heatmap_conv(tmp_path, f
     int8 = _int8_weights(out)
     assert len(int8) == 16  # the heatmap net's convolutions, in graph order
     assert int8 == [False] * 3 + [True] * 12 + [False]  # stem and heatmap conv float
+    # The int8 convolutions' ReLUs are folded into their output quantisation; the stem keeps its.
+    assert [n.op_type for n in graph.node].count("Relu") == 3
     crops = np.random.default_rng(0).integers(0, 256, (4, 48, 48, 3), dtype=np.uint8)
     np.testing.assert_allclose(
         model.predict(crops), KeypointModel(float_model).predict(crops), atol=1.0
@@ -59,6 +61,7 @@ def test_float_first_sets_how_many_leading_convolutions_stay_float(tmp_path, flo
     out = tmp_path / "int8.onnx"
     quantize_model(float_model, out, data, calibration=8, check=8, tolerance=1.0, float_first=0)
     assert _int8_weights(out) == [True] * 15 + [False]
+    assert not [n for n in onnx.load(str(out)).graph.node if n.op_type == "Relu"]
     with pytest.raises(ValueError, match="0 or more"):
         quantize_model(float_model, out, data, float_first=-1)
 

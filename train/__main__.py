@@ -66,8 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     au_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     au_p.add_argument("--threshold", type=float, default=0.2, help="NME that counts as a miss")
     au_p.add_argument("-o", "--output", type=Path, help="write source,image_id,nme (worst first)")
-    sp_p = sub.add_parser("speed", help="ms per face with onnxruntime on the CPU")
-    sp_p.add_argument("model", type=Path)
+    sp_p = sub.add_parser(
+        "speed", help="ms per face with onnxruntime on the CPU (several models: interleaved)"
+    )
+    sp_p.add_argument("models", type=Path, nargs="+")
     sp_p.add_argument("--batch", type=int, default=1)
     sp_p.add_argument("--threads", type=int, default=1)
     sp_p.add_argument("--repeats", type=int, default=300)
@@ -133,15 +135,10 @@ def main(argv: list[str] | None = None) -> int:
                 tmp.replace(args.output)
                 print(f"wrote {args.output}")
         elif args.command == "speed":
-            from .speed import measure_speed
+            from .speed import measure_speeds, speed_lines
 
-            r = measure_speed(args.model, args.batch, args.threads, args.repeats)
-            size_mb = args.model.stat().st_size / 2**20
-            print(
-                f"{args.model.name}: {r.ms_per_face:.3f} ms per face (batch {r.batch}, "
-                f"{r.threads} thread(s), {r.provider}; call median {r.median_ms:.3f} ms, "
-                f"p95 {r.p95_ms:.3f} ms); file {size_mb:.2f} MB"
-            )
+            results = measure_speeds(args.models, args.batch, args.threads, args.repeats)
+            print("\n".join(speed_lines(args.models, results)))
         elif args.command == "evaluate":
             from .evaluate import evaluate_models, markdown_table, plot_ced
 

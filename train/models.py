@@ -128,12 +128,14 @@ class SoftArgmax(nn.Module):
 
     def forward(self, logits: torch.Tensor) -> torch.Tensor:
         n, k, h, w = logits.shape
-        prob = torch.softmax(logits.reshape(n, k, h * w), dim=2).reshape(n, k, h, w)
+        prob = torch.softmax(logits.reshape(n, k, h * w), dim=2)
         xs: torch.Tensor = self.xs  # type: ignore[assignment]
         ys: torch.Tensor = self.ys  # type: ignore[assignment]
-        x = (prob.sum(dim=2) * xs).sum(dim=2)
-        y = (prob.sum(dim=3) * ys).sum(dim=2)
-        return torch.stack((x, y), dim=2).reshape(n, 2 * k)
+        # One product with the (h*w, 2) cell centres (row-major like the flattened map), not
+        # sums over each axis: an exported graph of one MatMul where it had eleven small
+        # nodes, which at batch 1 cost more in overhead than in arithmetic.
+        grid = torch.stack((xs.repeat(h), ys.repeat_interleave(w)), dim=1)
+        return (prob @ grid).reshape(n, 2 * k)
 
 
 class HeatmapNet(nn.Module):
@@ -208,15 +210,23 @@ class FlipAveraged(nn.Module):
     def __init__(self, net: nn.Module) -> None:
         super().__init__()
         self.net = net
-        self.swap = list(FLIP_PERMUTATION)
+        # Mirroring back is linear, back = mirrored @ M + u * x_mask: M moves each point to
+        # its swapped place and negates x. As a matrix it exports as one MatMul rather than a
+        # gather and a dozen reshapes (see SoftArgmax for why that matters at batch 1).
+        mirror = torch.zeros(10, 10)
+        for i, j in enumerate(FLIP_PERMUTATION):
+            mirror[2 * j, 2 * i] = -1.0
+            mirror[2 * j + 1, 2 * i + 1] = 1.0
+        self.register_buffer("mirror", mirror, persistent=False)
+        self.register_buffer("x_mask", torch.tensor([1.0, 0.0] * 5), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, w = x.shape[0], x.shape[3]
         both: torch.Tensor = self.net(torch.cat((x, x.flip(3))))
-        out = both.reshape(2 * n, 5, 2)
-        mirrored = out[n:, self.swap]
-        back = torch.stack(((w - 1) / w - mirrored[..., 0], mirrored[..., 1]), dim=2)
-        return ((out[:n] + back) / 2).reshape(n, 10)
+        mirror: torch.Tensor = self.mirror  # type: ignore[assignment]
+        x_mask: torch.Tensor = self.x_mask  # type: ignore[assignment]
+        back = both[n:] @ mirror + x_mask * ((w - 1) / w)
+        return (both[:n] + back) / 2
 
 
 class MeanShape(nn.Module):
