@@ -74,11 +74,15 @@ def nme(pred: npt.NDArray[np.float64], truth: npt.NDArray[np.float64]) -> float:
     return float(np.linalg.norm(pred - truth, axis=1).mean()) / iod
 
 
-def ours(detector_path: str, model: KeypointModel, smoothing: bool) -> Callable[[], Tracker]:
+def ours(
+    detector_path: str, model: KeypointModel, smoothing: bool, refine: bool = True
+) -> Callable[[], Tracker]:
     """A factory of fresh pipelines (one per clip), answering the first face's keypoints."""
     detector = make_detector(detector_path)
     CLOSERS.append(detector.close)
-    config = PipelineConfig(smoothing=OneEuroConfig() if smoothing else None)
+    config = PipelineConfig(
+        smoothing=OneEuroConfig() if smoothing else None, refine_detections=refine
+    )
 
     def new() -> Tracker:
         pipe = Pipeline(detector, model, config)
@@ -179,11 +183,15 @@ def main() -> int:
     p.add_argument("--frames", type=int, default=90)
     p.add_argument("--noise", type=float, default=2.0)
     p.add_argument("--iod", type=float, default=64.0)
+    p.add_argument(
+        "--no-refine", action="store_true",
+        help="answer a detected face once (the pipeline's refine_detections off)",
+    )  # fmt: skip
     args = p.parse_args()
     model = KeypointModel(args.model, device="cpu", threads=1)
     methods = {
-        "fkd-live": ours(args.detector_model, model, smoothing=True),
-        "fkd-live raw": ours(args.detector_model, model, smoothing=False),
+        "fkd-live": ours(args.detector_model, model, True, not args.no_refine),
+        "fkd-live raw": ours(args.detector_model, model, False, not args.no_refine),
     }
     if args.compare_mediapipe:
         methods["MediaPipe"] = mediapipe(args.compare_mediapipe)

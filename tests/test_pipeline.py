@@ -91,9 +91,10 @@ def test_tracking_skips_the_detector_until_redetect_is_due():
 
 
 def test_tracked_face_is_aligned_from_its_previous_keypoints():
-    # Frame 0 from the detector's eyes; frame 1 the model sees the face 2 input pixels to the
-    # right of where the previous keypoints put it, and the track follows without a detection.
-    model = ScriptedModel([0.0, (2.0, 0.0)])
+    # Frame 0 from the detector's eyes (answered twice, see the refinement test); frame 1 the
+    # model sees the face 2 input pixels to the right of where the previous keypoints put it,
+    # and the track follows without a detection.
+    model = ScriptedModel([0.0, 0.0, (2.0, 0.0)])
     pipe = Pipeline(ScriptedDetector([A]), model, RAW)
     first = pipe.process(FRAME, 0.0).faces[0].keypoints
     second = pipe.process(FRAME, 1 / 30).faces[0]
@@ -203,8 +204,39 @@ def test_smoothing_follows_the_one_euro_filter():
     np.testing.assert_allclose(s1, r0 + 0.1731707 * (r1 - r0), atol=1e-4)
 
 
+def test_a_detected_face_is_answered_again_aligned_from_its_first_answer():
+    # The first answer is 3 input px right of the detector's framing; realigned from it (same
+    # scale), the second answer adds 1 px more. Tracking frames are answered once.
+    px = np.array([60.0 / (SPEC.template_in_input()[1, 0] - SPEC.template_in_input()[0, 0]), 0])
+    model = ScriptedModel([(3.0, 0.0), (1.0, 0.0), 0.0, 0.0])
+    pipe = Pipeline(ScriptedDetector([A]), model, RAW)
+    (face,) = pipe.process(FRAME, 0.0).faces
+    np.testing.assert_allclose(face.keypoints, template_at(A) + 4.0 * px, atol=1e-6)
+    pipe.process(FRAME, 1 / 30)
+    assert len(model.offsets) == 1
+    # Without the refinement the first answer stands.
+    model = ScriptedModel([(3.0, 0.0), (1.0, 0.0)])
+    pipe = Pipeline(
+        ScriptedDetector([A]), model, PipelineConfig(smoothing=None, refine_detections=False)
+    )
+    (face,) = pipe.process(FRAME, 0.0).faces
+    np.testing.assert_allclose(face.keypoints, template_at(A) + 3.0 * px, atol=1e-6)
+    assert len(model.offsets) == 1
+
+
+def test_an_implausible_first_answer_is_not_answered_again():
+    # Both eyes on one point: no face, so the detection is dropped after one call.
+    t = SPEC.template_in_input()
+    wild = np.zeros((5, 2))
+    wild[1] = t[0] - t[1]
+    model = ScriptedModel([wild, 0.0])
+    pipe = Pipeline(ScriptedDetector([A]), model, RAW)
+    assert pipe.process(FRAME, 0.0).faces == ()
+    assert len(model.offsets) == 1
+
+
 def test_the_box_follows_the_tracked_keypoints():
-    model = ScriptedModel([0.0, (4.0, 0.0)])
+    model = ScriptedModel([0.0, 0.0, (4.0, 0.0)])  # frame 0 is a detection: two answers
     pipe = Pipeline(ScriptedDetector([A]), model, RAW)
     box0 = pipe.process(FRAME, 0.0).faces[0].box
     box1 = pipe.process(FRAME, 0.1).faces[0].box
