@@ -216,8 +216,10 @@ class Pipeline:
         (input pixels) and answered again; implausible first answers keep their crop."""
         redo: list[tuple[int, Matrix]] = []
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
+            if not plan.from_detector:  # tracked faces (every frame's work) are left alone
+                continue
             keypoints = apply_transform(invert_transform(plan.matrix), p)
-            if plan.from_detector and self._plausible(keypoints):
+            if self._plausible(keypoints):
                 redo.append((i, crop_from_points(keypoints, self.model.spec)))
         if not redo:
             return plans, points
@@ -248,15 +250,17 @@ class Pipeline:
         plans = []
         for ti, di in pairs:
             track, det = candidates[ti], dets[di]
-            if ti < len(self._tracks):  # a live track: keep aligning from its own keypoints
+            live = ti < len(self._tracks)
+            if live:  # a live track: keep aligning from its own keypoints
                 matrix = crop_from_points(track.anchor(t), self.model.spec)
             else:  # a track lost earlier in this frame: its keypoints failed, trust the detector
                 matrix = alignment_matrix(det, self.model)
-            plans.append(_Plan(track, matrix, det, from_detector=ti >= len(self._tracks)))
+            plans.append(_Plan(track, matrix, det, from_detector=not live))
         matched = {di for _, di in pairs}
         for di, det in enumerate(dets):
             if di not in matched:
-                plans.append(_Plan(None, alignment_matrix(det, self.model), det, True))
+                matrix = alignment_matrix(det, self.model)
+                plans.append(_Plan(None, matrix, det, from_detector=True))
         plans.sort(key=lambda p: -(p.det.score if p.det else 0.0))
         plans = plans[: cfg.max_faces]
         plans.sort(key=lambda p: p.track.track_id if p.track else 1 << 30)
