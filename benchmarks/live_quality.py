@@ -118,7 +118,7 @@ def photos(
     """Detection rate, mean and median NME, and the mean signed error (x, y) over the eye
     distance: a method whose points are defined differently from the labels shows it as an
     offset. The median is there because one wild answer (a face found, its keypoints far off)
-    can move the mean of hundreds of photos by a tenth of a point."""
+    can move the mean of hundreds of photos by tenths of a point."""
     found, errors, offsets = 0, [], []
     for s in samples:
         frame, truth = place(s, iod)

@@ -3,8 +3,8 @@
 Every convolution but the first `float_first` and the last becomes int8, with the ReLU after it
 folded into its output's quantisation (without "Relu" among the quantised op types, most int8
 convolutions' outputs were dequantised and requantised to their ReLU's range: 14 more nodes in
-the graph onnxruntime runs; on runs/v9's file, timed side by side, 1.046 against 0.989 ms per
-face). The last convolution writes the
+the graph onnxruntime runs; runs/v9's export quantised both ways and timed side by side with
+`python -m train speed`: 0.985 against 0.934 ms per face). The last convolution writes the
 heatmap logits, from whose small differences the soft-argmax reads sub-pixel positions, so it
 stays float32. The first three are the heatmap net's stem: with them int8 too, the previous
 model's still-face jitter in the app was 3-4 times the float model's; with them float, under
