@@ -235,6 +235,32 @@ def test_an_implausible_first_answer_is_not_answered_again():
     assert len(model.offsets) == 1
 
 
+def test_stage_times_count_the_second_answer_as_align_and_keypoints(monkeypatch):
+    # A fake clock: each warp takes 1 s, each model call 10 s, nothing else takes time. A
+    # detected frame warps and answers twice (2 s align, 20 s keypoints), a tracked one once.
+    import fkd_live.pipeline as pipeline
+
+    now = [0.0]
+    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: now[0])
+    warp = pipeline.warp_crop
+
+    def slow_warp(*args, **kwargs):
+        now[0] += 1.0
+        return warp(*args, **kwargs)
+
+    class SlowModel(ScriptedModel):
+        def predict(self, crops):
+            now[0] += 10.0
+            return super().predict(crops)
+
+    monkeypatch.setattr(pipeline, "warp_crop", slow_warp)
+    pipe = Pipeline(ScriptedDetector([A]), SlowModel(), RAW)
+    detected = dict(pipe.process(FRAME, 0.0).stage_ms)
+    tracked = dict(pipe.process(FRAME, 1 / 30).stage_ms)
+    assert (detected["detect"], detected["align"], detected["keypoints"]) == (0.0, 2e3, 20e3)
+    assert (tracked["detect"], tracked["align"], tracked["keypoints"]) == (0.0, 1e3, 10e3)
+
+
 def test_the_box_follows_the_tracked_keypoints():
     model = ScriptedModel([0.0, 0.0, (4.0, 0.0)])  # frame 0 is a detection: two answers
     pipe = Pipeline(ScriptedDetector([A]), model, RAW)
