@@ -14,7 +14,8 @@ scaled to an eye distance of `--iod` pixels and centred in a 640x480 grey frame,
 - moving: the picture moved at webcam speeds (a 1 Hz sway of +-60 px, 8 degrees of roll, +-8%
   scale, peaking near 380 px/s), the keypoints' NME against the moved labels.
 
-NME: mean point error over the true inter-ocular distance.
+NME: mean point error over the true inter-ocular distance. Some pictures hold more than one
+person: each method answers up to four faces and the one nearest the labelled face is scored.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from fkd_live.pipeline import Pipeline, PipelineConfig
 from train.data import FaceSample, load_faces5, split
 
 FRAME = (640, 480)
-Tracker = Callable[[npt.NDArray[np.uint8], float], npt.NDArray[np.float64] | None]
+Tracker = Callable[[npt.NDArray[np.uint8], float], list[npt.NDArray[np.float64]]]
 Factory = Callable[[], Tracker]
+MAX_FACES = 4  # faces each method may answer; the one nearest the label is scored
 CLOSERS: list[Callable[[], None]] = []  # detectors to close at the end (mediapipe's own
 # finalisers fail noisily at interpreter exit)
 
@@ -74,38 +76,53 @@ def nme(pred: npt.NDArray[np.float64], truth: npt.NDArray[np.float64]) -> float:
     return float(np.linalg.norm(pred - truth, axis=1).mean()) / iod
 
 
+def nearest(
+    faces: list[npt.NDArray[np.float64]], truth: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64] | None:
+    """The answered face `(5, 2)` whose keypoints' centre is nearest the labelled face's (a
+    picture may hold other people: the label is about one of them), None if none was found."""
+    if not faces:
+        return None
+    gaps = [float(np.linalg.norm(f.mean(axis=0) - truth.mean(axis=0))) for f in faces]
+    return faces[int(np.argmin(gaps))]
+
+
 def ours(
-    detector_path: str, model: KeypointModel, smoothing: bool, refine: bool = True
+    detector_path: str,
+    model: KeypointModel,
+    smoothing: bool,
+    refine: bool = True,
+    max_faces: int = MAX_FACES,
 ) -> Callable[[], Tracker]:
-    """A factory of fresh pipelines (one per clip), answering the first face's keypoints."""
+    """A factory of fresh pipelines (one per clip), answering every face's keypoints."""
     detector = make_detector(detector_path)
     CLOSERS.append(detector.close)
     config = PipelineConfig(
-        smoothing=OneEuroConfig() if smoothing else None, refine_detections=refine
+        smoothing=OneEuroConfig() if smoothing else None,
+        refine_detections=refine,
+        max_faces=max_faces,
     )
 
     def new() -> Tracker:
         pipe = Pipeline(detector, model, config)
 
-        def track(frame: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float64] | None:
-            faces = pipe.process(frame, t).faces
-            return faces[0].keypoints if faces else None
+        def track(frame: npt.NDArray[np.uint8], t: float) -> list[npt.NDArray[np.float64]]:
+            return [face.keypoints for face in pipe.process(frame, t).faces]
 
         return track
 
     return new
 
 
-def mediapipe(task: str) -> Callable[[], Tracker]:
+def mediapipe(task: str, max_faces: int = MAX_FACES) -> Callable[[], Tracker]:
     from fkd_live.adapters.landmarker import MediaPipeLandmarker
 
     def new() -> Tracker:
-        lm = MediaPipeLandmarker(task)
+        lm = MediaPipeLandmarker(task, max_faces)
         CLOSERS.append(lm.close)
 
-        def track(frame: npt.NDArray[np.uint8], t: float) -> npt.NDArray[np.float64] | None:
-            faces = lm.detect(frame, t)
-            return faces[0] if faces else None
+        def track(frame: npt.NDArray[np.uint8], t: float) -> list[npt.NDArray[np.float64]]:
+            return lm.detect(frame, t)
 
         return track
 
@@ -114,23 +131,42 @@ def mediapipe(task: str) -> Callable[[], Tracker]:
 
 def photos(
     samples: list[FaceSample], new: Factory, iod: float
-) -> tuple[float, float, float, npt.NDArray[np.float64]]:
-    """Detection rate, mean and median NME, and the mean signed error (x, y) over the eye
-    distance: a method whose points are defined differently from the labels shows it as an
-    offset. The median is there because one wild answer (a face found, its keypoints far off)
-    can move the mean of hundreds of photos by tenths of a point."""
-    found, errors, offsets = 0, [], []
-    for s in samples:
+) -> tuple[float, float, float, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Detection rate, mean and median NME, the mean signed error (x, y) over the eye distance
+    (a method whose points are defined differently from the labels shows it as an offset), and
+    each photo's NME `(N,)` (NaN: no face found). The median is there because one wild answer
+    can move the mean of hundreds of photos by tenths of a point (see `--worst`)."""
+    errors, offsets = np.full(len(samples), math.nan), []
+    for i, s in enumerate(samples):
         frame, truth = place(s, iod)
-        pred = new()(frame, 0.0)
+        pred = nearest(new()(frame, 0.0), truth)
         if pred is not None:
-            found += 1
-            errors.append(nme(pred, truth))
+            errors[i] = nme(pred, truth)
             offsets.append((pred - truth).mean(axis=0) / np.linalg.norm(truth[1] - truth[0]))
+    found = np.isfinite(errors)
     offset = np.mean(offsets, axis=0) if offsets else np.full(2, math.nan)
-    if not errors:
-        return found / len(samples), math.nan, math.nan, offset
-    return found / len(samples), float(np.mean(errors)), float(np.median(errors)), offset
+    if not found.any():
+        return 0.0, math.nan, math.nan, offset, errors
+    ok = errors[found]
+    return float(found.mean()), float(ok.mean()), float(np.median(ok)), offset, errors
+
+
+def frontality(points: npt.NDArray[np.float64]) -> float:
+    """Eye distance over the eyes-to-mouth height of `(5, 2)` keypoints: about 1 for a frontal
+    face, towards 0 in profile. Scaling a face to a fixed eye distance blows a near-profile
+    face up several times over, and NME divides by that small eye distance."""
+    eyes, mouth = points[:2].mean(axis=0), points[3:5].mean(axis=0)
+    return float(np.linalg.norm(points[1] - points[0]) / np.linalg.norm(mouth - eyes))
+
+
+def worst_lines(samples: list[FaceSample], errors: npt.NDArray[np.float64], k: int) -> list[str]:
+    """The `k` largest errors (no face found ranks last) with each face's frontality."""
+    order = np.argsort(-np.nan_to_num(errors, nan=-1.0), kind="stable")[:k]
+    return [
+        f"  {samples[i].image_id}: NME {100 * errors[i]:.1f}%, "
+        f"frontality {frontality(samples[i].points):.2f}"
+        for i in order
+    ]
 
 
 def jitter(samples: list[FaceSample], new: Factory, args: argparse.Namespace) -> list[float]:
@@ -138,13 +174,13 @@ def jitter(samples: list[FaceSample], new: Factory, args: argparse.Namespace) ->
     rng = np.random.default_rng(0)
     values = []
     for s in samples:
-        frame, _ = place(s, args.iod)
+        frame, truth = place(s, args.iod)
         track = new()
         prev = None
         steps = []
         for i in range(args.frames):
             noisy = np.clip(frame + rng.normal(0, args.noise, frame.shape), 0, 255).astype(np.uint8)
-            pred = track(noisy, i / 30)
+            pred = nearest(track(noisy, i / 30), truth)
             if pred is not None and prev is not None and i >= 10:  # after the filters settle
                 steps.append(np.sum((pred - prev) ** 2, axis=1).mean())
             prev = pred
@@ -162,7 +198,7 @@ def moving(samples: list[FaceSample], new: Factory, args: argparse.Namespace) ->
         for i in range(args.frames):
             t = i / 30
             frame, truth = place(s, args.iod, sway(t))
-            pred = track(frame, t)
+            pred = nearest(track(frame, t), truth)
             if i >= 5:
                 errors.append(nme(pred, truth) if pred is not None else 1.0)
         per_clip.append(float(np.mean(errors)))
@@ -187,6 +223,10 @@ def main() -> int:
     p.add_argument("--frames", type=int, default=90)
     p.add_argument("--noise", type=float, default=2.0)
     p.add_argument("--iod", type=float, default=64.0)
+    p.add_argument(
+        "--worst", type=int, default=0, metavar="K",
+        help="list each source's K worst photos for the first method, with their frontality",
+    )  # fmt: skip
     p.add_argument(
         "--no-refine", action="store_true",
         help="answer a detected face once (the pipeline's refine_detections off)",
@@ -214,7 +254,11 @@ def main() -> int:
         print(f"{source:<12}{len(samples):>5}" + "".join(
             f"{100 * r:>15.1f}% {100 * e:5.2f}% {100 * m:5.2f}% "
             f"{100 * o[0]:+6.2f},{100 * o[1]:+6.2f}"
-            for r, e, m, o in cells))  # fmt: skip
+            for r, e, m, o, _ in cells))  # fmt: skip
+        if args.worst > 0:
+            median = np.median([frontality(s.points) for s in samples])
+            print(f"  worst for {next(iter(methods))} (frontality median {median:.2f}):")
+            print("\n".join(worst_lines(samples, cells[0][4], args.worst)))
     if args.clips <= 0:
         return close_all()
     pool = val.get("celeba", []) + val.get("helen_afw", [])
