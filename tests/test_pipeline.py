@@ -238,10 +238,12 @@ def test_an_implausible_first_answer_is_not_answered_again():
 def test_stage_times_count_the_second_answer_as_align_and_keypoints(monkeypatch):
     # A fake clock: each warp takes 1 s, each model call 10 s, nothing else takes time. A
     # detected frame warps and answers twice (2 s align, 20 s keypoints), a tracked one once.
+    import types
+
     import fkd_live.pipeline as pipeline
 
-    now = [0.0]
-    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: now[0])
+    now = [0.0]  # only the pipeline module's clock is replaced, not the time module's
+    monkeypatch.setattr(pipeline, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
     warp = pipeline.warp_crop
 
     def slow_warp(*args, **kwargs):
