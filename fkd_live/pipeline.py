@@ -52,7 +52,9 @@ class PipelineConfig:
     # Run a face framed from the detector (new, or found again) twice: the detector's eyes are
     # coarse, so the first answer frames the second crop the way tracking would. Costs one more
     # model call per detected face; on the 812 held-out CelebA photos it took the shipped
-    # model's NME from 3.49% to 3.03% (`benchmarks.live_quality` with/without --no-refine).
+    # model's median NME from 2.68% to 2.46% and its mean from 3.49% to 3.03%, 0.32 of that
+    # one near-profile photo whose implausible first answer it drops (`benchmarks.live_quality
+    # --clips 0 --photos 1000 --sources celeba --worst 3`, with and without --no-refine).
     refine_detections: bool = True
     smoothing: OneEuroConfig | None = field(default_factory=OneEuroConfig)  # None: off
 
