@@ -65,6 +65,19 @@ def test_heatmap_net_channels_multiply_the_encoder_after_the_stem():
         build_model("heatmap", SPEC, channels=0.0)
 
 
+def test_heatmap_net_map_stride_2_gives_maps_at_half_the_input(tmp_path):
+    net = build_model("heatmap", SPEC, map_stride=2).eval()
+    points, logits = net.forward_maps(torch.randn(2, 3, 64, 64))
+    assert points.shape == (2, 10)
+    assert logits.shape == (2, 5, 32, 32)
+    assert net.fine["lat"][0].in_channels == 32  # joined with the stem's output
+    assert net.maps.in_channels == 16  # half the decoder width at the finest level
+    assert build_model("heatmap", SPEC).fine is None  # the default net is unchanged
+    assert export_onnx(net, SPEC, tmp_path / "s2.onnx") <= 1e-4
+    with pytest.raises(ValueError, match="stride must be 2 or 4"):
+        build_model("heatmap", SPEC, map_stride=8)
+
+
 def test_heatmap_net_needs_an_input_divisible_by_16():
     with pytest.raises(ValueError, match="divisible by 16"):
         build_model("heatmap", ModelSpec(input_width=72, input_height=72))

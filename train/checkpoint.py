@@ -21,7 +21,9 @@ def load_checkpoint(path: Path) -> tuple[nn.Module, ModelSpec, FitConfig]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     cfg = FitConfig.from_dict(state["config"])
     spec = ModelSpec.from_json(state["spec"])
-    model = build_model(cfg.arch, spec, width=cfg.width, channels=cfg.channels)
+    model = build_model(
+        cfg.arch, spec, width=cfg.width, channels=cfg.channels, map_stride=cfg.map_stride
+    )
     model.load_state_dict(export_weights(state))
     return model.eval(), spec, cfg
 

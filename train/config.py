@@ -34,6 +34,7 @@ class FitConfig:
     ema: float = 0.0  # decay of the weight average that is validated and exported (0 = none)
     width: int = 32  # heatmap net: channels at its finest decoder level (twice that at 1/8)
     channels: float = 1.0  # heatmap net: multiplier of the encoder's channels after the stem
+    map_stride: int = 4  # heatmap net: input pixels per heatmap cell (4, or 2 for finer maps)
     # Heatmap net: weight of the loss that pulls each map towards a Gaussian at its keypoint
     # (Jensen-Shannon divergence, 0 = coordinates alone), and that Gaussian's std in map cells.
     heatmap_reg: float = 0.0

@@ -112,7 +112,9 @@ def prepare(cfg: FitConfig) -> Run:
     )
     device = pick_device(cfg.device)
     net = channels_last(
-        build_model(cfg.arch, spec, width=cfg.width, channels=cfg.channels).to(device)
+        build_model(
+            cfg.arch, spec, width=cfg.width, channels=cfg.channels, map_stride=cfg.map_stride
+        ).to(device)
     )
     model: nn.Module = net
     if cfg.heatmap_reg > 0:

@@ -145,14 +145,20 @@ class HeatmapNet(nn.Module):
 
     `width` sets the decoder's channels; `channels` multiplies the encoder's after the stem
     (48, 96 and 128 at 1.0, rounded to multiples of 8). The stem stays as it is: it is what
-    int8 quantisation keeps in float (see `train.quantize`)."""
+    int8 quantisation keeps in float (see `train.quantize`). `map_stride` 2 adds one more
+    top-down level, joined with the stem's features, so the maps are at 1/2 of the input
+    (half-width channels there) instead of 1/4."""
 
-    def __init__(self, spec: ModelSpec, width: int = 32, channels: float = 1.0) -> None:
+    def __init__(
+        self, spec: ModelSpec, width: int = 32, channels: float = 1.0, map_stride: int = 4
+    ) -> None:
         super().__init__()
         if spec.input_width % 16 or spec.input_height % 16:
             raise ValueError("the heatmap net needs an input size divisible by 16")
         if channels <= 0:
             raise ValueError(f"the channel multiplier must be positive, got {channels}")
+        if map_stride not in (2, 4):
+            raise ValueError(f"the heatmap stride must be 2 or 4, got {map_stride}")
         c4, c8, c16 = (max(8, 8 * round(c * channels / 8)) for c in (48, 96, 128))
         # The 1/2-scale stage is the costliest per channel: depthwise-separable there.
         self.stem = nn.Sequential(
@@ -167,22 +173,38 @@ class HeatmapNet(nn.Module):
         self.top4 = _conv(2 * width, width, 1, kernel=1)
         self.lat4 = _conv(c4, width, 1, kernel=1)
         self.mix4 = _conv(width, width, 1)
-        self.maps = nn.Conv2d(width, 5, 1)
+        last = width
+        self.fine: nn.ModuleDict | None = None
+        if map_stride == 2:
+            last = max(8, width // 2)
+            self.fine = nn.ModuleDict(
+                {
+                    "top": _conv(width, last, 1, kernel=1),
+                    "lat": _conv(32, last, 1, kernel=1),
+                    "mix": _conv(last, last, 1),
+                }
+            )
+        self.maps = nn.Conv2d(last, 5, 1)
         self.up = nn.Upsample(scale_factor=2.0, mode="nearest")
-        self.soft_argmax = SoftArgmax(spec.input_height // 4, spec.input_width // 4)
+        self.soft_argmax = SoftArgmax(
+            spec.input_height // map_stride, spec.input_width // map_stride
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_maps(x)[0]
 
     def forward_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Keypoints `(N, 10)` and the heatmap logits `(N, 5, H/4, W/4)` they come from."""
-        f4 = self.down4(self.stem(x))
+        f2 = self.stem(x)
+        f4 = self.down4(f2)
         f8 = self.down8(f4)
         f16 = self.down16(f8)
         g8 = self.mix8(self.up(self.top8(f16)) + self.lat8(f8))
-        g4 = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
-        with full_precision(g4):  # sub-pixel positions need float32 logits
-            logits = self.maps(g4.float())
+        g = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
+        if self.fine is not None:
+            g = self.fine["mix"](self.up(self.fine["top"](g)) + self.fine["lat"](f2))
+        with full_precision(g):  # sub-pixel positions need float32 logits
+            logits = self.maps(g.float())
             out: torch.Tensor = self.soft_argmax(logits)
         return out, logits
 
@@ -282,10 +304,15 @@ ARCHITECTURES = ("mean", "cnn", "cnn32", "heatmap", "mobile", "mobilenet_v2", "d
 
 
 def build_model(
-    name: str, spec: ModelSpec, pretrained: bool = False, width: int = 32, channels: float = 1.0
+    name: str,
+    spec: ModelSpec,
+    pretrained: bool = False,
+    width: int = 32,
+    channels: float = 1.0,
+    map_stride: int = 4,
 ) -> nn.Module:
-    """An architecture by name; `width` and `channels` size the heatmap net's decoder and
-    encoder (others ignore them)."""
+    """An architecture by name; `width`, `channels` and `map_stride` size the heatmap net's
+    decoder, encoder and maps (others ignore them)."""
     if name == "mean":
         return MeanShape(spec)
     if name == "cnn":
@@ -293,7 +320,7 @@ def build_model(
     if name == "cnn32":
         return SmallCNN(spec, reduce=32)
     if name == "heatmap":
-        return HeatmapNet(spec, width, channels)
+        return HeatmapNet(spec, width, channels, map_stride)
     if name == "mobile":
         return MobileNet(spec)
     if name in ("mobilenet_v2", "densenet169"):
