@@ -1,0 +1,118 @@
+"""What a model's errors on one source and framing are made of, and what averaging models gains.
+
+    python -m benchmarks.residuals MODEL [MODEL ...] [--source celeba] [--framing celeba]
+
+For each model, and for the average of their answers when there are several, on the validation
+split `python -m train fit` holds out: NME (mean, median); sigma, the residual's spread per
+coordinate (input pixels); the spread of its translation part (each face's mean residual over
+the five points, x and y) beside sigma / sqrt(5), what it would be if the five points erred
+independently; and the largest correlation between two different points' coordinates.
+
+Errors of where the face is or how large it is move the points together: the translation's
+spread is then above sigma / sqrt(5) and the points correlate. Errors of single points (a label
+off its feature, or a feature the net places badly) do neither. Averaging models removes what
+they disagree on; what all of them share stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from fkd_live.adapters.runtime import KeypointModel, ModelLoadError
+from train.augment import SOURCE_FRAMINGS
+from train.data import load_faces5, split
+from train.evaluate import crops_for, predict_all
+from train.metrics import nme
+
+
+@dataclass(frozen=True)
+class Residuals:
+    """How `(N, 5, 2)` answers miss the truth; lengths in the answers' pixels."""
+
+    nme_mean: float
+    nme_median: float
+    sigma: float  # the residual's std per coordinate, pooled over the ten
+    translation: tuple[float, float]  # std of each face's mean residual over its points (x, y)
+    iid_translation: float  # sigma / sqrt(5): the translation's std if points erred apart
+    max_corr: float  # the largest |correlation| between coordinates of two different points
+
+
+def residual_structure(pred: npt.NDArray[np.float64], truth: npt.NDArray[np.float64]) -> Residuals:
+    """The measures above for `(N, 5, 2)` answers against `(N, 5, 2)` truth."""
+    errors = nme(pred, truth)
+    r = (pred - truth).reshape(len(truth), -1)
+    points = r.shape[1] // 2
+    sigma = float(np.sqrt(r.var(axis=0).mean()))
+    moves = (pred - truth).mean(axis=1).std(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant column has no correlation
+        corr = np.nan_to_num(np.corrcoef(r.T))
+    same_point = np.kron(np.eye(points), np.ones((2, 2))) > 0
+    return Residuals(
+        float(errors.mean()), float(np.median(errors)), sigma,
+        (float(moves[0]), float(moves[1])), sigma / math.sqrt(points),
+        float(np.abs(corr[~same_point]).max()),
+    )  # fmt: skip
+
+
+def lines(named: list[tuple[str, Residuals]]) -> list[str]:
+    """One row per model: the measures as percentages of the eye distance and pixels."""
+    out = [
+        f"{'model':<28}{'NME':>7}{'median':>8}{'sigma px':>10}{'transl. x, y':>15}"
+        f"{'sigma/sqrt5':>13}{'max corr':>10}"
+    ]
+    for name, r in named:
+        out.append(
+            f"{name:<28}{100 * r.nme_mean:6.2f}%{100 * r.nme_median:7.2f}%{r.sigma:10.3f}"
+            f"{r.translation[0]:8.3f},{r.translation[1]:6.3f}{r.iid_translation:13.3f}"
+            f"{r.max_corr:10.2f}"
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="+", type=Path)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    parser.add_argument("--source", default="celeba", choices=sorted(SOURCE_FRAMINGS))
+    parser.add_argument("--framing", default="celeba")
+    args = parser.parse_args(argv)
+    if args.framing not in SOURCE_FRAMINGS[args.source]:
+        choices = ", ".join(SOURCE_FRAMINGS[args.source])
+        print(
+            f"error: {args.source} is validated in {choices}, not {args.framing}", file=sys.stderr
+        )
+        return 2
+    try:
+        models = [KeypointModel(p, device="cpu") for p in args.models]
+        _, val = split(load_faces5(args.data, [args.source]), 0.1)
+    except (ModelLoadError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if any(m.spec != models[0].spec for m in models):
+        print(
+            "error: the models' contracts differ; their answers cannot be averaged", file=sys.stderr
+        )
+        return 2
+    crops, truth = crops_for(val, models[0].spec, args.framing)
+    preds = [predict_all(m, crops) for m in models]
+    named = [
+        (p.name, residual_structure(a, truth)) for p, a in zip(args.models, preds, strict=True)
+    ]
+    if len(preds) > 1:
+        named.append(
+            (f"average of {len(preds)}", residual_structure(np.mean(preds, axis=0), truth))
+        )
+    print(f"{args.source} validation, {args.framing} framing, {len(truth)} faces")
+    print("\n".join(lines(named)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
