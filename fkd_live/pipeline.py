@@ -26,17 +26,11 @@ from .adapters.detector import FaceDetector
 from .adapters.imaging import warp_crop
 from .adapters.pose import estimate_pose
 from .adapters.runtime import KeypointModel
-from .core.contract import CELEBA_TEMPLATE, crop_from_box, crop_from_points
+from .core.contract import crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
-from .core.geometry import (
-    DegenerateTransformError,
-    Matrix,
-    apply_transform,
-    estimate_similarity,
-    invert_transform,
-)
+from .core.geometry import DegenerateTransformError, Matrix, apply_transform, invert_transform
 from .core.smoothing import OneEuroConfig, OneEuroFilter
-from .core.tracking import Box, bounding_box, box_corners, match_boxes, shape_error
+from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error
 
 
 @dataclass(frozen=True)
@@ -75,74 +69,15 @@ def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
     return crop_from_box(det.box, model.spec)
 
 
-# How far ahead a tracked face's position is extrapolated (a long gap means a stalled source).
-MAX_PREDICT_S = 0.1
-
-
-@dataclass
-class _Track:
-    """A face followed from frame to frame. `keypoints` are the raw model answer in frame
-    pixels, `shown` what is shown (smoothed) at time `t`, moving at `velocity` px/s; `box_in_face`
-    holds the detection box's corners in the coordinates of the face aligned to the template, so
-    the box can follow the keypoints between detections."""
-
-    track_id: int
-    keypoints: npt.NDArray[np.float64]
-    box_in_face: npt.NDArray[np.float64]
-    score: float
-    smoother: OneEuroFilter | None
-    shown: npt.NDArray[np.float64] | None = None
-    velocity: npt.NDArray[np.float64] | None = None
-    t: float | None = None
-
-    @property
-    def box(self) -> Box:
-        return _box_from_face(self.shown if self.shown is not None else self.keypoints,
-                              self.box_in_face)  # fmt: skip
-
-    def follow(self, t: float) -> npt.NDArray[np.float64]:
-        """Smooth this frame's raw keypoints (taken at `t`) and update the velocity."""
-        if self.smoother is not None:
-            iod = max(float(np.linalg.norm(self.keypoints[1] - self.keypoints[0])), 1.0)
-            shown = self.smoother(self.keypoints, t, iod)
-        else:
-            shown = self.keypoints.copy()
-        if self.shown is not None and self.t is not None and t > self.t:
-            self.velocity = (shown - self.shown) / (t - self.t)
-        else:
-            self.velocity = np.zeros_like(shown)
-        self.shown, self.t = shown, t
-        return shown
-
-    def anchor(self, t: float) -> npt.NDArray[np.float64]:
-        """Where to align this face from in a frame taken at `t`: the shown keypoints moved on
-        by their velocity (at most `MAX_PREDICT_S` ahead). Aligning from the steady shown points
-        rather than the raw ones keeps a still face's crop still (less jitter); predicting keeps
-        a moving face centred in its crop."""
-        if self.shown is None or self.velocity is None or self.t is None:
-            return self.keypoints
-        ahead = min(max(t - self.t, 0.0), MAX_PREDICT_S)
-        return self.shown + self.velocity * ahead
-
-
 @dataclass
 class _Plan:
     """One face to run the model on this frame: its track (None: a new face), the alignment and
     the detection when this frame gave one."""
 
-    track: _Track | None
+    track: Track | None
     matrix: Matrix
     det: Detection | None
     from_detector: bool = False  # aligned from the detection, not from the track's keypoints
-
-
-def _face_frame(keypoints: npt.NDArray[np.float64]) -> Matrix:
-    """Frame-to-template matrix of a face (CelebA's template, in its own frame's pixels)."""
-    return estimate_similarity(keypoints, CELEBA_TEMPLATE)
-
-
-def _box_from_face(keypoints: npt.NDArray[np.float64], box_in_face: npt.NDArray[np.float64]) -> Box:
-    return bounding_box(apply_transform(invert_transform(_face_frame(keypoints)), box_in_face))
 
 
 class Pipeline:
@@ -151,7 +86,7 @@ class Pipeline:
     ) -> None:
         self.detector, self.model = detector, model
         self.config = config or PipelineConfig()
-        self._tracks: list[_Track] = []
+        self._tracks: list[Track] = []
         self._since_detect = 0
         self._ids = itertools.count(1)
 
@@ -180,8 +115,8 @@ class Pipeline:
         t: float,
         detect: bool,
         ms: dict[str, float],
-        revive: list[_Track] | None = None,
-    ) -> list[_Track]:
+        revive: list[Track] | None = None,
+    ) -> list[Track]:
         """Advance every track by one frame (detecting first if asked); returns the lost ones.
         `revive`: tracks lost earlier in this frame that a detection may continue (same id)."""
         t0 = time.perf_counter()
@@ -197,8 +132,8 @@ class Pipeline:
         t3 = time.perf_counter()
         if self.config.refine_detections:
             plans, points = self._refine(frame, plans, points, ms)
-        kept: list[_Track] = []
-        lost: list[_Track] = []
+        kept: list[Track] = []
+        lost: list[Track] = []
         for plan, p in zip(plans, points, strict=True):
             track = self._update(plan, apply_transform(invert_transform(plan.matrix), p))
             if track is not None:
@@ -249,7 +184,7 @@ class Pipeline:
             _Plan(track, crop_from_points(track.anchor(t), spec), None) for track in self._tracks
         ]
 
-    def _plan(self, frame: npt.NDArray[np.uint8], t: float, revive: list[_Track]) -> list[_Plan]:
+    def _plan(self, frame: npt.NDArray[np.uint8], t: float, revive: list[Track]) -> list[_Plan]:
         """Run the detector and decide what to run the model on: tracked faces it confirms
         (aligned from their keypoints), lost faces it finds again and new faces (aligned from the
         detection), at most `max_faces`, best scores first. Unconfirmed tracks are dropped."""
@@ -277,17 +212,17 @@ class Pipeline:
         plans.sort(key=lambda p: p.track.track_id if p.track else 1 << 30)
         return plans
 
-    def _update(self, plan: _Plan, keypoints: npt.NDArray[np.float64]) -> _Track | None:
+    def _update(self, plan: _Plan, keypoints: npt.NDArray[np.float64]) -> Track | None:
         """The plan's track moved to `keypoints` (a new track for a new face); None if lost."""
         if not self._plausible(keypoints):
             return None
         track = plan.track
         if track is None:
-            track = _Track(next(self._ids), keypoints, np.zeros((4, 2)), 0.0, self._smoother())
+            track = Track(next(self._ids), keypoints, np.zeros((4, 2)), 0.0, self._smoother())
         track.keypoints = keypoints
         if plan.det is not None:
             track.score = plan.det.score
-            track.box_in_face = apply_transform(_face_frame(keypoints), box_corners(plan.det.box))
+            track.box_in_face = apply_transform(face_frame(keypoints), box_corners(plan.det.box))
         return track
 
     def _plausible(self, keypoints: npt.NDArray[np.float64]) -> bool:

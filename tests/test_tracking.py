@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 
 from fkd_live.core import ModelSpec, apply_transform, similarity_matrix
-from fkd_live.core.tracking import bounding_box, box_corners, iou, match_boxes, shape_error
+from fkd_live.core.contract import CELEBA_TEMPLATE
+from fkd_live.core.tracking import (
+    Track,
+    bounding_box,
+    box_corners,
+    box_from_face,
+    face_frame,
+    iou,
+    match_boxes,
+    shape_error,
+)
 
 
 def test_iou():
@@ -38,3 +48,28 @@ def test_shape_error_ignores_similarity_and_measures_the_rest():
 def test_boxes_and_corners():
     assert bounding_box([[1, 5], [4, 2], [3, 3]]) == (1.0, 2.0, 3.0, 3.0)
     np.testing.assert_array_equal(box_corners((1, 2, 3, 4)), [[1, 2], [4, 2], [4, 6], [1, 6]])
+
+
+def test_a_box_held_in_face_coordinates_follows_the_face():
+    face = np.asarray(CELEBA_TEMPLATE, dtype=np.float64) * 2 + np.array(
+        [10.0, 20.0]
+    )  # twice the size, moved
+    corners = apply_transform(face_frame(face), box_corners((10, 20, 30, 40)))
+    assert np.allclose(corners[0], (0, 0))  # the template's frame starts at the face's offset
+    assert np.allclose(corners[2], (15, 20))  # and is half its size
+    assert box_from_face(face, corners) == pytest.approx((10, 20, 30, 40))
+    moved = face + np.array([5.0, -3.0])
+    assert box_from_face(moved, corners) == pytest.approx((15, 17, 30, 40))
+
+
+def test_track_velocity_and_capped_prediction():
+    start = np.asarray(CELEBA_TEMPLATE, dtype=np.float64)
+    track = Track(1, start, np.zeros((4, 2)), 0.9, smoother=None)
+    assert np.array_equal(track.anchor(5.0), start)  # nothing shown yet: the raw answer
+    track.follow(0.0)
+    track.keypoints = start + np.array([1.0, 0.0])
+    track.follow(0.1)  # 1 px in 0.1 s: 10 px/s to the right
+    assert np.allclose(track.velocity, [[10.0, 0.0]] * 5)
+    assert np.allclose(track.anchor(0.15), start + np.array([1.5, 0.0]))  # 0.05 s ahead
+    assert np.allclose(track.anchor(9.0), start + np.array([2.0, 0.0]))  # at most 0.1 s ahead
+    assert np.allclose(track.anchor(0.05), start + np.array([1.0, 0.0]))  # never back in time

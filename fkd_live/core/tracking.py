@@ -2,17 +2,27 @@
 
 Pure numpy. The pipeline aligns each tracked face in the next frame from its previous keypoints
 instead of running the detector; these functions decide which detection continues which track
-and when a track counts as lost. Boxes are `(x, y, w, h)` pixels.
+and when a track counts as lost, and `Track` holds one followed face. Boxes are `(x, y, w, h)`
+pixels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import DegenerateTransformError, apply_transform, estimate_similarity
+from .contract import CELEBA_TEMPLATE
+from .geometry import (
+    DegenerateTransformError,
+    Matrix,
+    apply_transform,
+    estimate_similarity,
+    invert_transform,
+)
+from .smoothing import OneEuroFilter
 
 Box = tuple[float, float, float, float]
 
@@ -83,3 +93,63 @@ def box_corners(box: Box) -> npt.NDArray[np.float64]:
     """`(4, 2)` corners of a box, clockwise from the top-left."""
     x, y, w, h = box
     return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
+
+
+def face_frame(keypoints: npt.NDArray[np.float64]) -> Matrix:
+    """Frame-to-template matrix of a face (CelebA's template, in its own frame's pixels)."""
+    return estimate_similarity(keypoints, CELEBA_TEMPLATE)
+
+
+def box_from_face(keypoints: npt.NDArray[np.float64], box_in_face: npt.NDArray[np.float64]) -> Box:
+    """The frame box of `(4, 2)` corners held in the coordinates of the face `keypoints` is."""
+    return bounding_box(apply_transform(invert_transform(face_frame(keypoints)), box_in_face))
+
+
+# How far ahead a tracked face's position is extrapolated (a long gap means a stalled source).
+MAX_PREDICT_S = 0.1
+
+
+@dataclass
+class Track:
+    """A face followed from frame to frame. `keypoints` are the raw model answer in frame
+    pixels, `shown` what is shown (smoothed) at time `t`, moving at `velocity` px/s; `box_in_face`
+    holds the detection box's corners in the coordinates of the face aligned to the template, so
+    the box can follow the keypoints between detections."""
+
+    track_id: int
+    keypoints: npt.NDArray[np.float64]
+    box_in_face: npt.NDArray[np.float64]
+    score: float
+    smoother: OneEuroFilter | None
+    shown: npt.NDArray[np.float64] | None = None
+    velocity: npt.NDArray[np.float64] | None = None
+    t: float | None = None
+
+    @property
+    def box(self) -> Box:
+        return box_from_face(self.shown if self.shown is not None else self.keypoints,
+                             self.box_in_face)  # fmt: skip
+
+    def follow(self, t: float) -> npt.NDArray[np.float64]:
+        """Smooth this frame's raw keypoints (taken at `t`) and update the velocity."""
+        if self.smoother is not None:
+            iod = max(float(np.linalg.norm(self.keypoints[1] - self.keypoints[0])), 1.0)
+            shown = self.smoother(self.keypoints, t, iod)
+        else:
+            shown = self.keypoints.copy()
+        if self.shown is not None and self.t is not None and t > self.t:
+            self.velocity = (shown - self.shown) / (t - self.t)
+        else:
+            self.velocity = np.zeros_like(shown)
+        self.shown, self.t = shown, t
+        return shown
+
+    def anchor(self, t: float) -> npt.NDArray[np.float64]:
+        """Where to align this face from in a frame taken at `t`: the shown keypoints moved on
+        by their velocity (at most `MAX_PREDICT_S` ahead). Aligning from the steady shown points
+        rather than the raw ones keeps a still face's crop still (less jitter); predicting keeps
+        a moving face centred in its crop."""
+        if self.shown is None or self.velocity is None or self.t is None:
+            return self.keypoints
+        ahead = min(max(t - self.t, 0.0), MAX_PREDICT_S)
+        return self.shown + self.velocity * ahead
