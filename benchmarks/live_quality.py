@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fkd_live.adapters.detector import make_detector
+from fkd_live.adapters.detector import FaceDetector, make_detector
 from fkd_live.adapters.runtime import KeypointModel, shipped_model_path
 from fkd_live.core import apply_transform, compose_transforms, similarity_matrix
 from fkd_live.core.smoothing import OneEuroConfig
@@ -93,15 +93,14 @@ def nearest(
 
 
 def ours(
-    detector_path: str,
+    detector: FaceDetector,
     model: KeypointModel,
     smoothing: bool,
     refine: bool = True,
     max_faces: int = MAX_FACES,
 ) -> Callable[[], Tracker]:
-    """A factory of fresh pipelines (one per clip), answering every face's keypoints."""
-    detector = make_detector(detector_path)
-    CLOSERS.append(detector.close)
+    """A factory of fresh pipelines (one per clip), answering every face's keypoints. The
+    detector keeps no state between frames, so every pipeline shares the one loaded."""
     config = PipelineConfig(
         smoothing=OneEuroConfig() if smoothing else None,
         refine_detections=refine,
@@ -210,12 +209,14 @@ def moving(samples: list[FaceSample], new: Factory, args: argparse.Namespace) ->
     return per_clip
 
 
-def factories(args: argparse.Namespace, model: KeypointModel, max_faces: int) -> dict[str, Factory]:
+def factories(
+    args: argparse.Namespace, detector: FaceDetector, model: KeypointModel, max_faces: int
+) -> dict[str, Factory]:
     """The methods compared, by name, each answering up to `max_faces` faces."""
     refine = not args.no_refine
     methods = {
-        "fkd-live": ours(args.detector_model, model, True, refine, max_faces),
-        "fkd-live raw": ours(args.detector_model, model, False, refine, max_faces),
+        "fkd-live": ours(detector, model, True, refine, max_faces),
+        "fkd-live raw": ours(detector, model, False, refine, max_faces),
     }
     if args.compare_mediapipe:
         methods["MediaPipe"] = mediapipe(args.compare_mediapipe, max_faces)
@@ -250,7 +251,9 @@ def main() -> int:
     )  # fmt: skip
     args = p.parse_args()
     model = KeypointModel(args.model, device="cpu", threads=1)
-    methods = factories(args, model, MAX_FACES)
+    detector = make_detector(args.detector_model)
+    CLOSERS.append(detector.close)
+    methods = factories(args, detector, model, MAX_FACES)
     val: dict[str, list[FaceSample]] = {}
     for source in args.sources:
         _, held_out = split(load_faces5(Path(args.data), [source]), 0.1)
@@ -278,7 +281,7 @@ def main() -> int:
     if not 0 <= args.clip_offset < step:
         p.error(f"--clip-offset must be in [0, {step}) to keep {args.clips} evenly spaced clips")
     clip_faces = pool[args.clip_offset :: step][: args.clips]
-    methods = factories(args, model, 1)  # one face per clip; see MAX_FACES
+    methods = factories(args, detector, model, 1)  # one face per clip; see MAX_FACES
     print(f"\nclips: {len(clip_faces)} faces x {args.frames} frames at 30 fps")
     print(f"{'':<52}" + "".join(f"{m:>14}" for m in methods))
     j = [jitter(clip_faces, new, args) for new in methods.values()]
