@@ -146,8 +146,8 @@ class HeatmapNet(nn.Module):
     `width` sets the decoder's channels; `channels` multiplies the encoder's after the stem
     (48, 96 and 128 at 1.0, rounded to multiples of 8). The stem stays as it is: it is what
     int8 quantisation keeps in float (see `train.quantize`). `map_stride` 2 adds one more
-    top-down level, the 1/4 level's features upsampled plus the stem's (half-width channels,
-    1x1 projections only), so the maps are at 1/2 of the input instead of 1/4."""
+    top-down level, joined with the stem's features, so the maps are at 1/2 of the input
+    (half-width channels there) instead of 1/4."""
 
     def __init__(
         self, spec: ModelSpec, width: int = 32, channels: float = 1.0, map_stride: int = 4
@@ -181,6 +181,7 @@ class HeatmapNet(nn.Module):
                 {
                     "top": _conv(width, last, 1, kernel=1),
                     "lat": _conv(32, last, 1, kernel=1),
+                    "mix": _conv(last, last, 1),
                 }
             )
         self.maps = nn.Conv2d(last, 5, 1)
@@ -193,8 +194,7 @@ class HeatmapNet(nn.Module):
         return self.forward_maps(x)[0]
 
     def forward_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Keypoints `(N, 10)` and the heatmap logits `(N, 5, H/s, W/s)` they come from (s: the
-        map stride)."""
+        """Keypoints `(N, 10)` and the heatmap logits `(N, 5, H/4, W/4)` they come from."""
         f2 = self.stem(x)
         f4 = self.down4(f2)
         f8 = self.down8(f4)
@@ -202,9 +202,7 @@ class HeatmapNet(nn.Module):
         g8 = self.mix8(self.up(self.top8(f16)) + self.lat8(f8))
         g = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
         if self.fine is not None:
-            # No 3x3 convolution at this scale: it was 0.1 of the mirror-averaged int8 file's
-            # time per face (onnxruntime's profile), the costliest node of the graph.
-            g = self.up(self.fine["top"](g)) + self.fine["lat"](f2)
+            g = self.fine["mix"](self.up(self.fine["top"](g)) + self.fine["lat"](f2))
         with full_precision(g):  # sub-pixel positions need float32 logits
             logits = self.maps(g.float())
             out: torch.Tensor = self.soft_argmax(logits)
