@@ -194,7 +194,8 @@ class HeatmapNet(nn.Module):
         return self.forward_maps(x)[0]
 
     def forward_maps(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Keypoints `(N, 10)` and the heatmap logits `(N, 5, H/4, W/4)` they come from."""
+        """Keypoints `(N, 10)` and the heatmap logits `(N, 5, H/s, W/s)` they come from (s: the
+        map stride)."""
         f2 = self.stem(x)
         f4 = self.down4(f2)
         f8 = self.down8(f4)
