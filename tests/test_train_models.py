@@ -78,6 +78,18 @@ def test_heatmap_net_map_stride_2_gives_maps_at_half_the_input(tmp_path):
         build_model("heatmap", SPEC, map_stride=8)
 
 
+def test_a_config_builds_its_net_and_older_configs_keep_stride_4():
+    from train.config import FitConfig
+    from train.models import build_from_config
+
+    net = build_from_config(FitConfig(arch="heatmap", width=24, map_stride=2), SPEC)
+    assert net.soft_argmax.xs.shape == (32,)  # 64 / 2 cells across
+    assert net.fine["top"][0].in_channels == 24
+    # A checkpoint's config written before map_stride existed has no such key.
+    older = FitConfig.from_dict({"arch": "heatmap"})
+    assert build_from_config(older, SPEC).soft_argmax.xs.shape == (16,)
+
+
 def test_heatmap_net_needs_an_input_divisible_by_16():
     with pytest.raises(ValueError, match="divisible by 16"):
         build_model("heatmap", ModelSpec(input_width=72, input_height=72))

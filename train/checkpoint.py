@@ -11,7 +11,7 @@ from fkd_live.core import ModelSpec
 
 from .config import FitConfig
 from .export import export_onnx
-from .models import FlipAveraged, build_model
+from .models import FlipAveraged, build_from_config
 from .precision import export_weights
 
 
@@ -21,9 +21,7 @@ def load_checkpoint(path: Path) -> tuple[nn.Module, ModelSpec, FitConfig]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     cfg = FitConfig.from_dict(state["config"])
     spec = ModelSpec.from_json(state["spec"])
-    model = build_model(
-        cfg.arch, spec, width=cfg.width, channels=cfg.channels, map_stride=cfg.map_stride
-    )
+    model = build_from_config(cfg, spec)
     model.load_state_dict(export_weights(state))
     return model.eval(), spec, cfg
 

@@ -26,7 +26,7 @@ from .config import FitConfig
 from .data import FACES5_SOURCES, load_faces5, split
 from .dataset import CropDataset, parse_shares
 from .losses import heatmap_js, loss_fn, lr_at
-from .models import HeatmapNet, MeanShape, WithMaps, build_model
+from .models import HeatmapNet, MeanShape, WithMaps, build_from_config
 from .plots import plot_curves
 from .precision import (
     autocast,
@@ -111,11 +111,7 @@ def prepare(cfg: FitConfig) -> Run:
         persistent_workers=cfg.workers > 0,
     )
     device = pick_device(cfg.device)
-    net = channels_last(
-        build_model(
-            cfg.arch, spec, width=cfg.width, channels=cfg.channels, map_stride=cfg.map_stride
-        ).to(device)
-    )
+    net = channels_last(build_from_config(cfg, spec).to(device))
     model: nn.Module = net
     if cfg.heatmap_reg > 0:
         if not isinstance(net, HeatmapNet):

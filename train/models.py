@@ -17,6 +17,7 @@ from torch import nn
 
 from fkd_live.core import FLIP_PERMUTATION, ModelSpec
 
+from .config import FitConfig
 from .precision import full_precision
 
 
@@ -327,3 +328,11 @@ def build_model(
     if name in ("mobilenet_v2", "densenet169"):
         return TorchvisionBackbone(name, spec, pretrained)
     raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}")
+
+
+def build_from_config(cfg: FitConfig, spec: ModelSpec) -> nn.Module:
+    """The untrained network a training config describes (what `fit` trains and a checkpoint
+    of it loads into)."""
+    return build_model(
+        cfg.arch, spec, width=cfg.width, channels=cfg.channels, map_stride=cfg.map_stride
+    )
