@@ -14,7 +14,19 @@ sleep 1
 DISPLAY=$display fkd-live --demo --frames 240 "$@" &
 app=$!
 sleep 6  # let the window settle and the HUD's frame rate fill in
-DISPLAY=$display import -window root "${out%.png}.tmp.png"
+# On a busy machine the window can take longer to draw: an all-black capture (no spread in its
+# pixels) is retaken, so a blank picture never replaces the screenshot.
+for _ in 1 2 3 4 5; do
+  DISPLAY=$display import -window root "${out%.png}.tmp.png"
+  spread=$(identify -format '%[fx:standard_deviation]' "${out%.png}.tmp.png")
+  awk -v s="$spread" 'BEGIN { exit !(s > 0.01) }' && break
+  sleep 2
+done
 wait "$app"
+if ! awk -v s="$spread" 'BEGIN { exit !(s > 0.01) }'; then
+  rm -f "${out%.png}.tmp.png"
+  echo "error: the window never drew (blank capture); $out left as it was" >&2
+  exit 1
+fi
 mv "${out%.png}.tmp.png" "$out"
 echo "wrote $out"
