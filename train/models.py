@@ -160,12 +160,13 @@ class HeatmapNet(nn.Module):
             raise ValueError(f"the channel multiplier must be positive, got {channels}")
         if map_stride not in (2, 4):
             raise ValueError(f"the heatmap stride must be 2 or 4, got {map_stride}")
+        c2 = 32  # the stem's output, which down4 and the stride-2 level both take
         c4, c8, c16 = (max(8, 8 * round(c * channels / 8)) for c in (48, 96, 128))
         # The 1/2-scale stage is the costliest per channel: depthwise-separable there.
         self.stem = nn.Sequential(
-            _conv(spec.channels, 24, 2), _conv(24, 24, 1, groups=24), _conv(24, 32, 1, kernel=1)
+            _conv(spec.channels, 24, 2), _conv(24, 24, 1, groups=24), _conv(24, c2, 1, kernel=1)
         )
-        self.down4 = nn.Sequential(_conv(32, c4, 2), _conv(c4, c4, 1))
+        self.down4 = nn.Sequential(_conv(c2, c4, 2), _conv(c4, c4, 1))
         self.down8 = nn.Sequential(_conv(c4, c8, 2), _conv(c8, c8, 1))
         self.down16 = nn.Sequential(_conv(c8, c16, 2), _conv(c16, c16, 1))
         self.top8 = _conv(c16, 2 * width, 1, kernel=1)
@@ -181,7 +182,7 @@ class HeatmapNet(nn.Module):
             self.fine = nn.ModuleDict(
                 {
                     "top": _conv(width, last, 1, kernel=1),
-                    "lat": _conv(32, last, 1, kernel=1),
+                    "lat": _conv(c2, last, 1, kernel=1),
                     "mix": _conv(last, last, 1),
                 }
             )
