@@ -12,6 +12,16 @@ Errors of where the face is or how large it is move the points together: the tra
 spread is then above sigma / sqrt(5) and the points correlate. Errors of single points (a label
 off its feature, or a feature the net places badly) do neither. Averaging models removes what
 they disagree on; what all of them share stays.
+
+With several models it also compares each with the first, on the same faces, with 95%
+bootstrap intervals (faces redrawn alike for both, so the error the two share does not widen
+them): the NME difference, and the share of the first model's residual the other also makes,
+cov(r_first, r_other) / var(r_first) over faces and coordinates. If r = s + e, with s common to
+both and e each model's own, independent part, the share is var(s) / var(r_first). Near 1
+against a very different, much weaker model, the first model's error is what every model
+makes: what the labels say that no model reads from the pixels, or faces every model misreads
+(these numbers cannot tell the two apart). Above 1, the other model makes the shared error
+larger, as a weaker net pulling harder toward the mean shape does.
 """
 
 from __future__ import annotations
@@ -19,7 +29,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +72,80 @@ def residual_structure(pred: npt.NDArray[np.float64], truth: npt.NDArray[np.floa
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Interval:
+    """A statistic over faces and its 95% bootstrap interval (faces drawn with replacement)."""
+
+    value: float
+    low: float
+    high: float
+
+
+def bootstrap(
+    stat: Callable[[npt.NDArray[np.intp]], float], n: int, resamples: int, seed: int
+) -> Interval:
+    """`stat` of the faces `0..n-1`, and its interval over `resamples` seeded redraws (a
+    redraw where `stat` is undefined, NaN, is left out)."""
+    rng = np.random.default_rng(seed)
+    draws = np.array([stat(rng.integers(0, n, n)) for _ in range(resamples)])
+    low, high = np.nanpercentile(draws, [2.5, 97.5]) if resamples else (math.nan, math.nan)
+    return Interval(stat(np.arange(n)), float(low), float(high))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Another model against the first, on the same faces (see the module docstring)."""
+
+    share: Interval  # cov / var of the first model's residual
+    nme_diff: Interval  # the other's NME minus the first's (negative: the other is better)
+
+
+def compare(
+    first: npt.NDArray[np.float64],
+    other: npt.NDArray[np.float64],
+    truth: npt.NDArray[np.float64],
+    resamples: int = 1000,
+    seed: int = 0,
+) -> Comparison:
+    """Compare `(N, 5, 2)` answers against `(N, 5, 2)` truth. The share centres each
+    coordinate's residual on its mean (as `sigma` does); both intervals redraw the same faces
+    for both models (paired), so what the models share does not widen them."""
+    a = (first - truth).reshape(len(truth), -1)
+    b = (other - truth).reshape(len(truth), -1)
+    diff = nme(other, truth) - nme(first, truth)
+
+    def share(idx: npt.NDArray[np.intp]) -> float:
+        ra, rb = a[idx] - a[idx].mean(axis=0), b[idx] - b[idx].mean(axis=0)
+        var = float((ra * ra).mean())
+        return float((ra * rb).mean()) / var if var > 0 else math.nan
+
+    return Comparison(
+        bootstrap(share, len(a), resamples, seed),
+        bootstrap(lambda idx: float(diff[idx].mean()), len(a), resamples, seed),
+    )
+
+
+def comparison_lines(first: str, named: list[tuple[str, Comparison]]) -> list[str]:
+    """One row per other model: its NME difference and its share of the first's residual."""
+    out = [
+        f"against {first} (95% intervals over faces):",
+        f"  {'model':<26}{'NME diff':>9}{'interval':>18}{'shared':>8}{'interval':>14}",
+    ]
+    for name, c in named:
+        d, sh = c.nme_diff, c.share
+        out.append(
+            f"  {name:<26}{100 * d.value:+8.2f}%  [{100 * d.low:+.2f}, {100 * d.high:+.2f}]"
+            f"{sh.value:8.2f}  [{sh.low:.2f}, {sh.high:.2f}]"
+        )
+    return out
+
+
+def short_names(paths: list[Path]) -> list[str]:
+    """Each file's name, or folder/name where two files share a name (runs/a/int8.onnx)."""
+    plain = [p.name for p in paths]
+    return [f"{p.parent.name}/{p.name}" if plain.count(p.name) > 1 else p.name for p in paths]
+
+
 def lines(named: list[tuple[str, Residuals]]) -> list[str]:
     """One row per model: the measures as percentages of the eye distance and pixels."""
     out = [
@@ -95,22 +180,27 @@ def main(argv: list[str] | None = None) -> int:
     except (ModelLoadError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if any(m.spec != models[0].spec for m in models):
+    # `extra` only names how a model was made (its arch); the crops depend on the rest.
+    if any(replace(m.spec, extra=()) != replace(models[0].spec, extra=()) for m in models):
         print(
             "error: the models' contracts differ; their answers cannot be averaged", file=sys.stderr
         )
         return 2
     crops, truth = crops_for(val, models[0].spec, args.framing)
     preds = [predict_all(m, crops) for m in models]
-    named = [
-        (p.name, residual_structure(a, truth)) for p, a in zip(args.models, preds, strict=True)
-    ]
+    names = short_names(args.models)
+    named = [(n, residual_structure(a, truth)) for n, a in zip(names, preds, strict=True)]
     if len(preds) > 1:
         named.append(
             (f"average of {len(preds)}", residual_structure(np.mean(preds, axis=0), truth))
         )
     print(f"{args.source} validation, {args.framing} framing, {len(truth)} faces")
     print("\n".join(lines(named)))
+    if len(preds) > 1:
+        compared = [
+            (n, compare(preds[0], a, truth)) for n, a in zip(names[1:], preds[1:], strict=True)
+        ]
+        print("\n".join(comparison_lines(names[0], compared)))
     return 0
 
 

@@ -1,11 +1,19 @@
 """The residual measures on hand-made answers (benchmarks/residuals.py)."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from benchmarks.residuals import lines, main, residual_structure
+from benchmarks.residuals import (
+    compare,
+    comparison_lines,
+    lines,
+    main,
+    residual_structure,
+    short_names,
+)
 
 # Two faces, eyes 10 px apart.
 TRUTH = np.array([[[0, 0], [10, 0], [5, 5], [2, 9], [8, 9]]] * 2, dtype=np.float64)
@@ -45,3 +53,49 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert err.count("\n") == 1
     assert main(["x.onnx", "--source", "mtfl", "--framing", "celeba"]) == 2
     assert "mtfl is validated in" in capsys.readouterr().err
+
+
+# Four faces for the shared-error measure: point 0's x residual is set per face.
+TRUTH4 = np.concatenate([TRUTH, TRUTH])
+
+
+def _answers(x_offsets: list[float]) -> np.ndarray:
+    pred = TRUTH4.copy()
+    pred[:, 0, 0] += x_offsets
+    return pred
+
+
+def test_a_model_shares_all_of_its_own_residual():
+    first = _answers([1, -1, 1, -1])
+    c = compare(first, first, TRUTH4, resamples=50)
+    assert (c.share.value, c.share.low, c.share.high) == pytest.approx((1.0, 1.0, 1.0))
+    assert (c.nme_diff.value, c.nme_diff.low, c.nme_diff.high) == pytest.approx((0, 0, 0))
+    # Twice the same error: cov is twice the first model's variance, in every resample.
+    c = compare(first, _answers([2, -2, 2, -2]), TRUTH4, resamples=50)
+    assert (c.share.value, c.share.low, c.share.high) == pytest.approx((2.0, 2.0, 2.0))
+    # One point 1 px further off on every face, over 5 points and a 10 px eye distance.
+    assert (c.nme_diff.value, c.nme_diff.low, c.nme_diff.high) == pytest.approx((0.02,) * 3)
+
+
+def test_an_error_of_its_own_does_not_count_as_shared():
+    first = _answers([1, -1, 1, -1])
+    # [1, 1, -1, -1] is orthogonal to the first residual: nothing shared, and as large.
+    c = compare(first, _answers([1, 1, -1, -1]), TRUTH4)
+    assert c.share.value == pytest.approx(0.0)
+    assert c.nme_diff.value == pytest.approx(0.0)
+    # The first residual plus that orthogonal error: all of the first is shared.
+    assert compare(first, _answers([2, 0, 0, -2]), TRUTH4).share.value == pytest.approx(1.0)
+    # A constant offset is not residual spread (each coordinate is centred): still 1.
+    c = compare(first, _answers([4, 2, 4, 2]), TRUTH4)
+    assert c.share.value == pytest.approx(1.0)
+    assert c.nme_diff.value == pytest.approx(0.04)  # 3 px instead of 1 px, over 5 x 10 px
+
+
+def test_comparison_rows_and_names():
+    rows = comparison_lines("a.onnx", [("b.onnx", compare(TRUTH4, TRUTH4, TRUTH4, 0))])
+    assert rows[0] == "against a.onnx (95% intervals over faces):"
+    # No spread at all: no share to give, and no interval without resamples.
+    assert rows[2].split()[:4] == ["b.onnx", "+0.00%", "[+nan,", "+nan]"]
+    assert rows[2].split()[4] == "nan"
+    paths = [Path("runs/v1/int8.onnx"), Path("runs/v2/int8.onnx"), Path("models/fkd5.onnx")]
+    assert short_names(paths) == ["v1/int8.onnx", "v2/int8.onnx", "fkd5.onnx"]
