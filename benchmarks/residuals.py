@@ -141,9 +141,9 @@ def comparison_lines(first: str, named: list[tuple[str, Comparison]]) -> list[st
 
 
 def short_names(paths: list[Path]) -> list[str]:
-    """Each file's name, or folder/name where two files share a name (runs/a/int8.onnx)."""
-    plain = [p.name for p in paths]
-    return [f"{p.parent.name}/{p.name}" if plain.count(p.name) > 1 else p.name for p in paths]
+    """Each file as folder/name (runs/v1/int8.onnx -> v1/int8.onnx), or its name alone when
+    it has no folder: short, and apart where runs write files of the same name."""
+    return [f"{p.parent.name}/{p.name}" if p.parent.name else p.name for p in paths]
 
 
 def lines(named: list[tuple[str, Residuals]]) -> list[str]:

@@ -97,5 +97,5 @@ def test_comparison_rows_and_names():
     # No spread at all: no share to give, and no interval without resamples.
     assert rows[2].split()[:4] == ["b.onnx", "+0.00%", "[+nan,", "+nan]"]
     assert rows[2].split()[4] == "nan"
-    paths = [Path("runs/v1/int8.onnx"), Path("runs/v2/int8.onnx"), Path("models/fkd5.onnx")]
+    paths = [Path("runs/v1/int8.onnx"), Path("runs/v2/int8.onnx"), Path("fkd5.onnx")]
     assert short_names(paths) == ["v1/int8.onnx", "v2/int8.onnx", "fkd5.onnx"]
