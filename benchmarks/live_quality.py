@@ -35,6 +35,7 @@ from fkd_live.adapters.runtime import KeypointModel, shipped_model_path
 from fkd_live.core import apply_transform, compose_transforms, similarity_matrix
 from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.pipeline import Pipeline, PipelineConfig
+from train.config import VAL_FRACTION
 from train.data import FaceSample, load_faces5, split
 
 FRAME = (640, 480)
@@ -256,7 +257,7 @@ def main() -> int:
     methods = factories(args, detector, model, MAX_FACES)
     val: dict[str, list[FaceSample]] = {}
     for source in args.sources:
-        _, held_out = split(load_faces5(Path(args.data), [source]), 0.1)
+        _, held_out = split(load_faces5(Path(args.data), [source]), VAL_FRACTION)
         val[source] = held_out
     print(f"model {Path(args.model).name}; faces at {args.iod:.0f} px eye distance in 640x480")
     print("\nphotos (validation split): detection rate / NME mean, median / mean offset (% IOD)")

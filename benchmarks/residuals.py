@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from fkd_live.adapters.runtime import KeypointModel, ModelLoadError
 from train.augment import SOURCE_FRAMINGS
+from train.config import VAL_FRACTION
 from train.data import load_faces5, split
 from train.evaluate import crops_for, predict_all
 from train.metrics import nme
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         models = [KeypointModel(p, device="cpu") for p in args.models]
-        _, val = split(load_faces5(args.data, [args.source]), 0.1)
+        _, val = split(load_faces5(args.data, [args.source]), VAL_FRACTION)
     except (ModelLoadError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

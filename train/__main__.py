@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fkd_live.adapters.runtime import ModelLoadError, RuntimeMissingError
 
-from .config import add_fit_arguments, fit_config_from_args
+from .config import VAL_FRACTION, add_fit_arguments, fit_config_from_args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev_p.add_argument("models", type=Path, nargs="+", help="exported .onnx models")
     ev_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
-    ev_p.add_argument("--val-fraction", type=float, default=0.1)
+    ev_p.add_argument("--val-fraction", type=float, default=VAL_FRACTION)
     ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     ev_p.add_argument(
         "--on-train", action="store_true", help="score the training split instead (fit check)"
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             from .explain import explain_sheet
 
             model, spec, _ = load_checkpoint(args.checkpoint)
-            _, val = split(load_faces5(args.data, args.sources, limit=400), 0.1)
+            _, val = split(load_faces5(args.data, args.sources, limit=400), VAL_FRACTION)
             picked = [s for src in sorted({s.source for s in val})
                       for s in [v for v in val if v.source == src][: args.count]]  # fmt: skip
             crops, _ = crops_for(picked, spec, "eyes")

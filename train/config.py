@@ -8,6 +8,11 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+# The share of each source `fit` holds out by default. Everything that scores a model on "the
+# validation split" (evaluate, quantize's check, the benchmarks) splits with it too, so that
+# they score the faces the shipped model never trained on.
+VAL_FRACTION = 0.1
+
 
 @dataclass(frozen=True)
 class FitConfig:
@@ -21,7 +26,7 @@ class FitConfig:
     lr: float = 5e-4
     weight_decay: float = 1e-4
     loss: str = "mse"
-    val_fraction: float = 0.1
+    val_fraction: float = VAL_FRACTION
     seed: int = 0
     workers: int = 1
     threads: int = 0  # torch intra-op threads; 0 = torch's default

@@ -19,6 +19,7 @@ from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import KEYPOINT_NAMES, ModelSpec, apply_transform
 
 from .augment import SOURCE_FRAMINGS, framing_matrix, main_framing, make_crop
+from .config import VAL_FRACTION
 from .data import FaceSample, load_faces5, split
 from .metrics import nme
 
@@ -98,7 +99,7 @@ def mean_shape(samples: list[FaceSample], spec: ModelSpec, framing: str) -> npt.
 def evaluate_models(
     model_paths: list[Path],
     data: Path,
-    val_fraction: float = 0.1,
+    val_fraction: float = VAL_FRACTION,
     limit: int | None = None,
     sources: list[str] | None = None,
     on_train: bool = False,

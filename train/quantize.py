@@ -31,6 +31,7 @@ import numpy.typing as npt
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import preprocess
 
+from .config import VAL_FRACTION
 from .data import FaceSample, load_faces5, split
 from .evaluate import crops_for, predict_all
 from .metrics import nme
@@ -79,7 +80,7 @@ def quantize_model(
         raise ValueError(f"--float-first must be 0 or more, got {float_first}")
     float_model = KeypointModel(src, device="cpu")
     spec = float_model.spec
-    train, val = split(load_faces5(data), 0.1)
+    train, val = split(load_faces5(data), VAL_FRACTION)
     if not train or not val:
         raise ValueError(f"no training or validation faces under {data}")
     calib, _ = crops_for(_evenly(train, calibration), spec, None)
