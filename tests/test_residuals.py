@@ -99,3 +99,46 @@ def test_comparison_rows_and_names():
     assert rows[2].split()[4] == "nan"
     paths = [Path("runs/v1/int8.onnx"), Path("runs/v2/int8.onnx"), Path("fkd5.onnx")]
     assert short_names(paths) == ["v1/int8.onnx", "v2/int8.onnx", "fkd5.onnx"]
+
+
+def _tiny_celeba(root: Path, count: int = 100) -> Path:
+    """A faces5 folder holding `count` noise images at CelebA's half size, labelled with
+    CelebA's mean landmarks (the published 178x218 frame, as faces5 keeps them) moved by up to
+    3 px, differently on each image."""
+    import cv2
+
+    folder = root / "celeba_half" / "img_align_celeba"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    mean = np.array([69.4, 111.2, 107.7, 111.2, 87.9, 135.1, 71.2, 152.1, 105.6, 152.2])
+    rows = ["image_id,lefteye_x,lefteye_y,righteye_x,righteye_y,nose_x,nose_y,"
+            "leftmouth_x,leftmouth_y,rightmouth_x,rightmouth_y"]  # fmt: skip
+    for i in range(count):
+        name = f"{i + 1:06d}.jpg"
+        cv2.imwrite(str(folder / name), rng.integers(0, 255, (109, 89, 3), dtype=np.uint8))
+        points = mean + rng.uniform(-3, 3, 10)
+        rows.append(name + "," + ",".join(f"{v:.2f}" for v in points))
+    (root / "celeba_half" / "list_landmarks_align_celeba.csv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+def test_models_of_other_archs_compare_and_other_inputs_do_not(tmp_path, capsys):
+    from fkd_live.core import ModelSpec
+
+    from .conftest import write_template_model
+
+    data = _tiny_celeba(tmp_path / "faces5")
+    specs = [ModelSpec(extra=(("arch", "heatmap"),)), ModelSpec(extra=(("arch", "cnn"),))]
+    (tmp_path / "m").mkdir()
+    paths = [
+        write_template_model(tmp_path / "m" / f"{i}.onnx", s.to_json()) for i, s in enumerate(specs)
+    ]
+    assert main([*map(str, paths), "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    # Both answer the template: the same answers, no difference, all of the residual shared.
+    assert "against m/0.onnx" in out
+    assert out.splitlines()[-1].split()[:2] == ["m/1.onnx", "+0.00%"]
+    assert out.splitlines()[-1].split()[4] == "1.00"
+    wider = write_template_model(tmp_path / "m" / "wide.onnx", ModelSpec(input_width=96).to_json())
+    assert main([str(paths[0]), str(wider), "--data", str(data)]) == 2
+    assert "contracts differ" in capsys.readouterr().err
