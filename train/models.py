@@ -175,12 +175,18 @@ class HeatmapNet(nn.Module):
         self.top4 = _conv(2 * width, width, 1, kernel=1)
         self.lat4 = _conv(c4, width, 1, kernel=1)
         self.mix4 = _conv(width, width, 1)
-        # Trial (short run 3.47%, reverted): 40x40 maps by pixel shuffle, the stem's features
-        # joined at stride 4 by pixel-unshuffle and a 1x1 projection.
-        self.shuffle = map_stride == 2
-        if self.shuffle:
-            self.lat2 = _conv(4 * c2, width, 1, kernel=1)
-        self.maps = nn.Conv2d(width, 5 * (4 if self.shuffle else 1), 1)
+        last = width
+        self.fine: nn.ModuleDict | None = None
+        if map_stride == 2:
+            last = max(8, width // 2)
+            self.fine = nn.ModuleDict(
+                {
+                    "top": _conv(width, last, 1, kernel=1),
+                    "lat": _conv(c2, last, 1, kernel=1),
+                    "mix": _conv(last, last, 1),
+                }
+            )
+        self.maps = nn.Conv2d(last, 5, 1)
         self.up = nn.Upsample(scale_factor=2.0, mode="nearest")
         self.soft_argmax = SoftArgmax(
             spec.input_height // map_stride, spec.input_width // map_stride
@@ -197,14 +203,11 @@ class HeatmapNet(nn.Module):
         f8 = self.down8(f4)
         f16 = self.down16(f8)
         g8 = self.mix8(self.up(self.top8(f16)) + self.lat8(f8))
-        joined = self.up(self.top4(g8)) + self.lat4(f4)
-        if self.shuffle:
-            joined = joined + self.lat2(nn.functional.pixel_unshuffle(f2, 2))
-        g = self.mix4(joined)
+        g = self.mix4(self.up(self.top4(g8)) + self.lat4(f4))
+        if self.fine is not None:
+            g = self.fine["mix"](self.up(self.fine["top"](g)) + self.fine["lat"](f2))
         with full_precision(g):  # sub-pixel positions need float32 logits
             logits = self.maps(g.float())
-            if self.shuffle:
-                logits = nn.functional.pixel_shuffle(logits, 2)
             out: torch.Tensor = self.soft_argmax(logits)
         return out, logits
 
