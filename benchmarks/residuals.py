@@ -17,11 +17,12 @@ With several models it also compares each with the first, on the same faces, wit
 bootstrap intervals (faces redrawn alike for both, so the error the two share does not widen
 them): the NME difference, and the share of the first model's residual the other also makes,
 cov(r_first, r_other) / var(r_first) over faces and coordinates. If r = s + e, with s common to
-both and e each model's own, independent part, the share is var(s) / var(r_first). Near 1
-against a very different, much weaker model, the first model's error is what every model
-makes: what the labels say that no model reads from the pixels, or faces every model misreads
-(these numbers cannot tell the two apart). Above 1, the other model makes the shared error
-larger, as a weaker net pulling harder toward the mean shape does.
+both and e each model's own, independent part, the share is var(s) / var(r_first); if the other
+model makes the common part k times as large (a weaker net pulling harder toward the mean
+shape), k var(s) / var(r_first), so above 1 says so and a weaker net reaches 1 with less in
+common. A high share against a very different net points at error every model makes: what the
+labels say that no model reads from the pixels, or faces every model misreads (these numbers
+cannot tell the two apart).
 """
 
 from __future__ import annotations
