@@ -16,14 +16,17 @@ app=$!
 sleep 6  # let the window settle and the HUD's frame rate fill in
 # On a busy machine the window can take longer to draw: an all-black capture (no spread in its
 # pixels) is retaken, so a blank picture never replaces the screenshot.
+drew() {  # the capture has some spread in its pixels
+  awk -v s="$(identify -format '%[fx:standard_deviation]' "${out%.png}.tmp.png")" \
+    'BEGIN { exit !(s > 0.01) }'
+}
 for _ in 1 2 3 4 5; do
   DISPLAY=$display import -window root "${out%.png}.tmp.png"
-  spread=$(identify -format '%[fx:standard_deviation]' "${out%.png}.tmp.png")
-  awk -v s="$spread" 'BEGIN { exit !(s > 0.01) }' && break
+  drew && break
   sleep 2
 done
 wait "$app"
-if ! awk -v s="$spread" 'BEGIN { exit !(s > 0.01) }'; then
+if ! drew; then
   rm -f "${out%.png}.tmp.png"
   echo "error: the window never drew (blank capture); $out left as it was" >&2
   exit 1
