@@ -1,4 +1,4 @@
-"""The label measures on made-up images and answers (benchmarks/labels.py)."""
+"""The label reports on made-up images and answers (benchmarks/labels.py)."""
 
 import math
 import re
@@ -7,82 +7,13 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.labels import (
-    answers_in_image,
-    candidate_pairs,
-    duplicates,
-    floor,
-    main,
-    mirror_average,
-    offset,
-    register,
-    report_duplicates,
-    thumbnails,
-)
+from benchmarks.labels import answers_in_image, main, mirror_average, offset, report_duplicates
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core.geometry import apply_transform, resize_matrix
 from train.data import FaceSample
 
-# Eyes 20 px apart in a 64x80 image.
+# Eyes 20 px apart in a 64 px wide input.
 POINTS = np.array([[22, 30], [42, 30], [32, 42], [25, 55], [39, 55]], dtype=np.float64)
-
-
-def texture(seed: int) -> np.ndarray:
-    """A smooth random grey image: enough structure for ECC to lock on, unlike any other seed."""
-    noise = np.random.default_rng(seed).uniform(0, 255, (80, 64)).astype(np.float32)
-    blurred = np.asarray(cv2.GaussianBlur(noise, (0, 0), 4.0), dtype=np.float32)
-    scaled = (blurred - blurred.mean()) / blurred.std() * 50 + 128
-    return np.asarray(np.clip(scaled, 0, 255), dtype=np.uint8)
-
-
-def moved(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    out = cv2.warpAffine(image, matrix, (64, 80), flags=cv2.INTER_CUBIC,
-                         borderMode=cv2.BORDER_REFLECT)  # fmt: skip
-    return np.asarray(out, dtype=np.uint8)
-
-
-def test_thumbnails_correlate_one_with_themselves_and_pair_only_alike_images():
-    images = [texture(0), texture(1), texture(0)]
-    t = thumbnails(images)
-    assert float(t[0] @ t[0]) == pytest.approx(1.0, abs=1e-5)
-    assert candidate_pairs(t, 0.95) == [(0, 2)]
-
-
-def test_register_finds_a_known_shift_to_a_tenth_of_a_pixel():
-    a = texture(3)
-    shift = np.array([[1, 0, 1.5], [0, 1, -0.75]], dtype=np.float64)
-    b = moved(a, shift)  # b(x) = a(x - t): a's pixel at x is at x + t in b
-    fit = register(a, b)
-    assert fit is not None
-    corr, m = fit
-    assert corr > 0.98
-    assert m[:, :2] == pytest.approx(np.eye(2), abs=0.01)
-    assert m[:, 2] == pytest.approx([1.5, -0.75], abs=0.06)
-
-
-def test_duplicates_measure_the_labels_disagreement_across_the_move():
-    a = texture(4)
-    shift = np.array([[1, 0, 1.0], [0, 1, 1.0]], dtype=np.float64)
-    b = moved(a, shift)
-    second = POINTS + np.array([1.0, 1.0])  # the same features, where the move puts them
-    second[2, 0] += 1.0  # the nose labelled 1 px further right in the second labelling
-    samples = [
-        FaceSample(a, POINTS, "x", "a.jpg"),
-        FaceSample(texture(5), POINTS, "x", "other.jpg"),
-        FaceSample(b, second, "x", "b.jpg"),
-    ]
-    [pair] = duplicates(samples)
-    assert (pair.first, pair.second) == ("a.jpg", "b.jpg")
-    # 1 px on one point of five, eyes 20 px apart
-    assert pair.disagreement == pytest.approx(1.0 / 5 / 20, abs=5e-4)
-
-
-def test_floor_is_half_the_disagreement_at_least_and_one_over_root_two_if_gaussian():
-    f = floor([0.02, 0.04], resamples=200)
-    assert f.disagreement.value == pytest.approx(0.03)
-    assert f.at_least.value == pytest.approx(0.015)
-    assert f.gaussian.value == pytest.approx(0.03 / math.sqrt(2))
-    assert 0.02 <= f.disagreement.low <= f.disagreement.high <= 0.04
 
 
 def test_a_mirror_symmetric_model_reads_minus_the_labels_offset_in_source_pixels():
@@ -91,17 +22,23 @@ def test_a_mirror_symmetric_model_reads_minus_the_labels_offset_in_source_pixels
     # A model that finds the features answers them on the crop and their mirror on the mirror.
     pred = mirror_average(features, features[:, [1, 0, 2, 4, 3]] * (-1, 1) + (63, 0), 64)
     assert pred == pytest.approx(features)
-    o = offset(pred, truth, np.array([2.0, 2.0]))  # 2 input px per source px
+    correction = np.zeros((5, 2))
+    correction[:, 0] = -0.5  # what the training faces' mean residual would be
+    o = offset(pred, truth, np.array([2.0, 2.0]), correction)  # 2 input px per source px
     assert (o.x, o.x_se, o.y, o.y_se) == pytest.approx((-0.25, 0.0, 0.0, 0.0))
+    assert o.nme == pytest.approx(0.5 / 20)  # 0.5 px on every point, eyes 20 px apart
+    assert o.nme_centred == pytest.approx(0.0)
+    o = offset(pred, truth, np.array([2.0, 2.0]), -correction)  # a correction the wrong way
+    assert o.nme_centred == pytest.approx(1.0 / 20)
 
 
-def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, template_model):
     assert main(["--model", str(tmp_path / "missing.onnx"), "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:")
     assert err.count("\n") == 1
-    assert main(["--source", "kaggle"]) == 2
-    assert "unknown source" in capsys.readouterr().err
+    assert main(["--model", str(template_model), "--data", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: no faces5 sources under {tmp_path}\n"
 
 
 def celeba_texture(seed: int) -> np.ndarray:
@@ -129,13 +66,14 @@ def test_report_gives_the_labels_and_the_models_disagreement(template_model):
     second = half + np.array([1.0, 1.0])
     second[2, 0] += 1.0
     samples = [FaceSample(a, half, "celeba", "a"), FaceSample(b, second, "celeba", "b")]
-    out = "\n".join(report_duplicates(samples, model))
-    assert out.startswith("photographs labelled twice: 1 pairs among 2 images")
+    out = "\n".join(report_duplicates({"celeba": samples, "mtfl": samples[:1]}, model, True))
+    rows = out.splitlines()
+    assert rows[2].split()[:2] == ["celeba", "1"]  # one pair
+    assert rows[3].split() == ["mtfl", "0"]
+    assert rows[4] == "pairs:"
     iod = half[1, 0] - half[0, 0]
     # The labels moved with the image but for the nose; the template model answers the same
     # place in both images, which the move puts sqrt(2) px from its answer on the second.
-    labels, answers = re.search(
-        r"labels disagree ([\d.]+)%  model's answers ([\d.]+)%", out
-    ).groups()
+    labels, answers = re.search(r"labels ([\d.]+)%  model's answers ([\d.]+)%", out).groups()
     assert float(labels) == pytest.approx(100 / 5 / iod, abs=0.05)  # up to registration
     assert float(answers) == pytest.approx(100 * math.sqrt(2) / iod, abs=0.05)
