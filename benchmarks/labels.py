@@ -38,22 +38,14 @@ from benchmarks.duplicates import Duplicate, duplicates, floor
 from benchmarks.residuals import Interval
 from fkd_live.adapters.runtime import KeypointModel, ModelLoadError
 from fkd_live.core.geometry import apply_transform, invert_transform
-from fkd_live.core.keypoints import flip_keypoints_horizontally
 from train.augment import SOURCE_FRAMINGS, framing_matrix, main_framing
 from train.config import VAL_FRACTION
+from train.conventions import symmetric_answers
 from train.data import FaceSample, load_faces5, split
 from train.evaluate import crops_for, predict_all
 from train.metrics import nme
 
 TRAIN_FACES = 2000  # training faces per source the correction is averaged over (evenly spaced)
-
-
-def mirror_average(
-    pred: npt.NDArray[np.float64], pred_of_mirror: npt.NDArray[np.float64], width: int
-) -> npt.NDArray[np.float64]:
-    """`(N, 5, 2)` answers averaged with the answers on the mirrored crops, mirrored back."""
-    out: npt.NDArray[np.float64] = (pred + flip_keypoints_horizontally(pred_of_mirror, width)) / 2
-    return out
 
 
 @dataclass(frozen=True)
@@ -85,28 +77,14 @@ def offset(
                   float(nme(pred - correction, truth).mean()))  # fmt: skip
 
 
-def symmetric_answers(
-    model: KeypointModel, samples: list[FaceSample], framing: str
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """The mirror-averaged `(N, 5, 2)` answers on `samples` in one framing, and the truth."""
-    crops, truth = crops_for(samples, model.spec, framing)
-    mirrored = np.ascontiguousarray(crops[:, :, ::-1])
-    pred = mirror_average(
-        predict_all(model, crops), predict_all(model, mirrored), model.spec.input_width
-    )
-    return pred, truth
-
-
 def source_offset(
     model: KeypointModel, train: list[FaceSample], val: list[FaceSample], framing: str
 ) -> Offset:
     """The mirror-symmetric model's mean residual on `val` in one framing, and its NME with
     each point's mean residual on `train` (the correction a loader could make) taken off."""
-    pred, truth = symmetric_answers(model, train, framing)
+    pred, truth, _ = symmetric_answers(model, train, framing)
     correction = (pred - truth).mean(axis=0)
-    pred, truth = symmetric_answers(model, val, framing)
-    mats = np.stack([framing_matrix(s, framing, model.spec) for s in val])
-    scale = np.sqrt(np.abs(np.linalg.det(mats[:, :, :2])))
+    pred, truth, scale = symmetric_answers(model, val, framing)
     return offset(pred, truth, scale, correction)
 
 

@@ -7,9 +7,10 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.labels import answers_in_image, main, mirror_average, offset, report_duplicates
+from benchmarks.labels import answers_in_image, main, offset, report_duplicates
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core.geometry import apply_transform, resize_matrix
+from train.conventions import mirror_average
 from train.data import FaceSample
 
 # Eyes 20 px apart in a 64 px wide input.

@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     au_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     au_p.add_argument("--threshold", type=float, default=0.2, help="NME that counts as a miss")
     au_p.add_argument("-o", "--output", type=Path, help="write source,image_id,nme (worst first)")
+    cv_p = sub.add_parser(
+        "conventions", help="each source's label offsets against CelebA's, for --label-offsets"
+    )
+    cv_p.add_argument("model", type=Path, help="an exported model (mirror-averaged or not)")
+    cv_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    cv_p.add_argument("--per-source", type=int, default=2000, help="training faces per source")
     sp_p = sub.add_parser(
         "speed", help="ms per face with onnxruntime on the CPU (several models: interleaved)"
     )
@@ -74,6 +80,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp_p.add_argument("--threads", type=int, default=1)
     sp_p.add_argument("--repeats", type=int, default=300)
     return parser
+
+
+def conventions(model_path: Path, data: Path, per_source: int) -> str:
+    """Each source's offsets on the training split, as a table and as the config line."""
+    import json
+
+    from fkd_live.adapters.runtime import KeypointModel
+
+    from .conventions import format_offsets, measure_offsets
+    from .data import load_faces5, split
+
+    train, _ = split(load_faces5(data), VAL_FRACTION)
+    offsets = measure_offsets(KeypointModel(model_path, device="cpu"), train, per_source)
+    rows = [f"{name:<10}" + " ".join(f"{v:+6.2f}" for v in off.ravel())
+            for name, off in offsets.items()]  # fmt: skip
+    items = json.dumps(format_offsets(offsets))
+    return "\n".join(["offsets (source pixels), x y per point:", *rows,
+                      f'"label_offsets": {items}'])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 tmp.replace(args.output)
                 print(f"wrote {args.output}")
+        elif args.command == "conventions":
+            print(conventions(args.model, args.data, args.per_source))
         elif args.command == "speed":
             from .speed import measure_speeds, speed_lines
 

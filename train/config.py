@@ -55,6 +55,10 @@ class FitConfig:
     # `calm_factor` (a last stretch on crops closer to the ones the app and validation see).
     calm_epochs: int = 0
     calm_factor: float = 0.3
+    # "SOURCE=dx0,dy0,...,dx4,dy4" items: added to that source's training labels (its pixels),
+    # moving them to the reference source's convention (`python -m train conventions`).
+    # Validation keeps every source's own labels.
+    label_offsets: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +77,7 @@ LIST_HELP = {
     "sources": "faces5 sources to use (default: all four)",
     "select_sources": "sources that choose best.pt (default: all trained on)",
     "source_share": "SOURCE=FRACTION: use that share of a source's images per epoch",
+    "label_offsets": "SOURCE=dx0,dy0,...,dx4,dy4: move a source's training labels",
 }
 
 

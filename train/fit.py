@@ -23,6 +23,7 @@ from fkd_live.core import ModelSpec
 from .augment import AugmentConfig
 from .checkpoint import export_checkpoint
 from .config import FitConfig
+from .conventions import move_labels, parse_offsets
 from .data import FACES5_SOURCES, load_faces5, split
 from .dataset import CropDataset, parse_shares
 from .losses import heatmap_js, loss_fn, lr_at
@@ -74,6 +75,7 @@ class Run:
 def prepare(cfg: FitConfig) -> Run:
     """Seed, load and split the data, build loaders and the model (wrapped for DDP if needed)."""
     shares = parse_shares(cfg.source_share, tuple(FACES5_SOURCES))  # fails before loading
+    offsets = parse_offsets(cfg.label_offsets, tuple(FACES5_SOURCES))
     rank, world = init_distributed()
     torch.manual_seed(cfg.seed)
     if cfg.threads:
@@ -87,7 +89,10 @@ def prepare(cfg: FitConfig) -> Run:
     if not samples:
         raise ValueError(f"no usable images under {cfg.data}")
     train_s, val_s = split(samples, cfg.val_fraction)
+    train_s = move_labels(train_s, offsets)
     log.info("train %d, validation %d images", len(train_s), len(val_s))
+    if offsets:
+        log.info("training labels moved to CelebA's convention: %s", ", ".join(offsets))
     train_ds = CropDataset(train_s, spec, cfg.seed, augment_for(cfg, 0), shares)
     if shares:
         log.info("each epoch uses %d of the %d training images", len(train_ds), len(train_s))
