@@ -318,3 +318,30 @@ def test_a_file_that_is_not_a_model_is_one_line_and_exit_2(tmp_path, capsys, com
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: cannot load model")
     assert "\n" not in err
+
+
+def test_label_offsets_move_the_training_labels_only(tmp_path):
+    from train.config import FitConfig
+    from train.data import load_faces5, split
+    from train.fit import prepare
+
+    data = write_faces5(tmp_path / "faces5", n=12)
+    offsets = ("mtfl=1,0,0,0,0,0,0,0,0,-2",)  # left eye 1 px right, right mouth 2 px up
+    cfg = FitConfig(data=str(data), sources=("mtfl",), out=str(tmp_path / "r"), workers=0,
+                    arch="mean", label_offsets=offsets)  # fmt: skip
+    run = prepare(cfg)
+    train_split, val_split = split(load_faces5(data), cfg.val_fraction)
+    moved = np.stack([s.points for s in run.train_ds.samples]) - [s.points for s in train_split]
+    expected = np.zeros((5, 2))
+    expected[0, 0], expected[4, 1] = 1.0, -2.0
+    np.testing.assert_allclose(moved, np.broadcast_to(expected, moved.shape))
+    kept = [s.points for s in run.val_dl.dataset.samples]  # validation keeps the source's own
+    np.testing.assert_array_equal(np.stack(kept), np.stack([s.points for s in val_split]))
+
+
+def test_a_bad_label_offset_is_one_line(tmp_path, capsys):
+    args = ["fit", "--data", str(tmp_path), "--sources", "mtfl", "--out", str(tmp_path / "r"),
+            "--label-offsets", "mtfl=1,2"]  # fmt: skip
+    assert train_main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("label offset 'mtfl=1,2' must be SOURCE=x,y for each of five points")

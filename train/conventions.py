@@ -101,9 +101,7 @@ def parse_offsets(
         except ValueError:
             numbers = []
         if len(numbers) != 2 * NUM_KEYPOINTS or not np.all(np.isfinite(numbers)):
-            raise ValueError(
-                f"label offset {item!r} must be SOURCE= and ten numbers, x y per point"
-            )
+            raise ValueError(f"label offset {item!r} must be SOURCE=x,y for each of five points")
         out[name] = np.array(numbers, dtype=np.float64).reshape(NUM_KEYPOINTS, 2)
     return out
 
