@@ -40,12 +40,10 @@ from fkd_live.adapters.runtime import KeypointModel, ModelLoadError
 from fkd_live.core.geometry import apply_transform, invert_transform
 from train.augment import SOURCE_FRAMINGS, framing_matrix, main_framing
 from train.config import VAL_FRACTION
-from train.conventions import symmetric_answers
+from train.conventions import PER_SOURCE, spread, symmetric_answers
 from train.data import FaceSample, load_faces5, split
 from train.evaluate import crops_for, predict_all
 from train.metrics import nme
-
-TRAIN_FACES = 2000  # training faces per source the correction is averaged over (evenly spaced)
 
 
 @dataclass(frozen=True)
@@ -152,7 +150,7 @@ def report_offsets(samples: list[FaceSample], model: KeypointModel) -> list[str]
     for source, framings in SOURCE_FRAMINGS.items():
         faces = [s for s in val if s.source == source]
         seen = [s for s in train if s.source == source]
-        seen = seen[:: max(1, len(seen) // TRAIN_FACES)]
+        seen = spread(seen, PER_SOURCE)
         for framing in framings if faces and seen else ():
             o = source_offset(model, seen, faces, framing)
             out.append(f"  {source:<10}{framing:<7} x {o.x:+.3f} ± {o.x_se:.3f}"

@@ -33,6 +33,12 @@ REFERENCE = "celeba"
 PER_SOURCE = 2000  # training faces per source the means are taken over (evenly spaced)
 
 
+def spread(samples: list[FaceSample], count: int) -> list[FaceSample]:
+    """Every k-th sample, k = len // count (at least 1): `count` to twice that, spread over the
+    list (faces5 lists a source's images in its own order, so a prefix would be one kind)."""
+    return samples[:: max(1, len(samples) // max(count, 1))]
+
+
 def mirror_average(
     pred: npt.NDArray[np.float64], pred_of_mirror: npt.NDArray[np.float64], width: int
 ) -> npt.NDArray[np.float64]:
@@ -68,7 +74,7 @@ def measure_offsets(
         raise ValueError(f"no {REFERENCE} faces: the offsets are measured against its labels")
     answers = {}
     for name, group in by_source.items():
-        answers[name] = symmetric_answers(model, group[:: max(1, len(group) // per_source)], None)
+        answers[name] = symmetric_answers(model, spread(group, per_source), None)
     pred, truth, _ = answers[REFERENCE]
     bias = (pred - truth).mean(axis=0)  # the model's own, in input pixels
     return {
