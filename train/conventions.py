@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fkd_live.adapters.runtime import KeypointModel
+from fkd_live.core.geometry import transform_scale
 from fkd_live.core.keypoints import NUM_KEYPOINTS, flip_keypoints_horizontally
 
 from .augment import framing_matrix, main_framing
@@ -58,8 +59,7 @@ def symmetric_answers(
         predict_all(model, crops), predict_all(model, mirrored), model.spec.input_width
     )
     mats = [framing_matrix(s, framing or main_framing(s), model.spec) for s in samples]
-    scale = np.sqrt(np.abs(np.linalg.det(np.stack(mats)[:, :, :2])))
-    return pred, truth, scale
+    return pred, truth, np.array([transform_scale(m) for m in mats])
 
 
 def measure_offsets(
