@@ -112,7 +112,7 @@ def ours(
         pipe = Pipeline(detector, model, config)
 
         def track(frame: npt.NDArray[np.uint8], t: float) -> list[npt.NDArray[np.float64]]:
-            return [face.keypoints for face in pipe.process(frame, t).faces]
+            return [face.keypoints.astype(np.float64) for face in pipe.process(frame, t).faces]
 
         return track
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 import cv2
 
-from .adapters.detector import make_detector
 from .adapters.grabber import ThreadedSource
-from .adapters.runtime import KeypointModel, shipped_model_path
 from .adapters.sources import (
     CameraSource,
     DemoSource,
@@ -20,8 +17,9 @@ from .adapters.sources import (
     SourceError,
     VideoSource,
 )
+from .api import Tracker
 from .config import RunConfig, SourceConfig
-from .pipeline import Pipeline
+from .streams import Streams
 
 log = logging.getLogger(__name__)
 
@@ -36,36 +34,33 @@ def open_source(cfg: SourceConfig) -> FrameSource:
     return CameraSource(cfg.camera, cfg.size, cfg.fps)
 
 
-def load_model(cfg: RunConfig) -> KeypointModel:
-    path = Path(cfg.model) if cfg.model else shipped_model_path()
-    return KeypointModel(path, device=cfg.device, threads=cfg.threads)
-
-
-def build_pipeline(cfg: RunConfig) -> Pipeline:
-    model = load_model(cfg)
-    detector = make_detector(cfg.detector_model, cfg.pipeline.min_score, cfg.download)
-    return Pipeline(detector, model, cfg.pipeline)
-
-
 def run_app(cfg: RunConfig) -> int:
     """Open the live window, or run headless; returns the process exit code."""
-    pipeline = build_pipeline(cfg)  # fails fast (runtime, model, detector) before any window
+    # Fail fast (runtime, model, detector, source, virtual camera) before any window opens.
+    tracker = Tracker.from_config(cfg).prepare()
     try:
         source: FrameSource = ThreadedSource(open_source(cfg.source))
     except SourceError:
-        pipeline.close()
+        tracker.close()
+        raise
+    try:
+        streams = Streams(cfg, source.size, source.fps)
+    except BaseException:
+        source.close()
+        tracker.close()
         raise
     try:
         if cfg.headless:
             from .headless import run_headless
 
-            return run_headless(source, pipeline, cfg)
+            return run_headless(source, tracker, cfg, streams)
         from .ui.app import run_qt
 
-        return run_qt(source, pipeline, cfg)
+        return run_qt(source, tracker, cfg, streams)
     finally:
+        streams.close()
         source.close()
-        pipeline.close()
+        tracker.close()
 
 
 def probe_cameras(max_index: int) -> list[tuple[int, int, int]]:

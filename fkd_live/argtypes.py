@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,34 @@ def layers(text: str) -> tuple[str, ...]:
     return names
 
 
+def endpoint(
+    default_port: int, default_host: str = "127.0.0.1"
+) -> Callable[[str], tuple[str, int]]:
+    """An argparse type for `[HOST:]PORT` (an IPv6 host in brackets), checked to resolve."""
+
+    def parse(text: str) -> tuple[str, int]:
+        if ":" in text or text.isdigit():
+            host, _, port_text = text.rpartition(":")
+        else:  # a host alone: the default port
+            host, port_text = text, str(default_port)
+        host = host.strip("[]") or default_host
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected [HOST:]PORT such as 127.0.0.1:{default_port}, got {text!r}"
+            ) from None
+        if not 1 <= port <= 65535:
+            raise argparse.ArgumentTypeError(f"port must be 1-65535, got {port}")
+        try:
+            socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        except OSError:
+            raise argparse.ArgumentTypeError(f"unknown host {host!r}") from None
+        return host, port
+
+    return parse
+
+
 def checked(
     kind: type[int] | type[float], ok: Callable[[float], bool], rule: str
 ) -> Callable[[str], float]:
@@ -54,6 +83,7 @@ positive_int = checked(int, lambda v: v >= 1, "must be at least 1")
 count = checked(int, lambda v: v >= 0, "must not be negative")
 positive_float = checked(float, lambda v: v > 0, "must be positive")
 non_negative_float = checked(float, lambda v: v >= 0, "must not be negative")
+field_of_view = checked(float, lambda v: 1.0 <= v <= 170.0, "must be 1-170 degrees")
 fraction = checked(float, lambda v: 0.0 <= v <= 1.0, "must be between 0 and 1")
 
 

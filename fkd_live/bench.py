@@ -8,19 +8,22 @@ to its result being ready, i.e. the pipeline's time for it.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from .adapters.grabber import ThreadedSource
 from .adapters.sources import DemoSource, Frame, FrameSource, VideoSource
-from .config import RunConfig
+from .api import Tracker
+from .config import RunConfig, StreamConfig
 from .core.smoothing import OneEuroConfig
-from .pipeline import Pipeline, PipelineConfig
+from .pipeline import PipelineConfig
+from .streams import Streams
 
 
 @dataclass
@@ -72,12 +75,23 @@ def time_frames(source: FrameSource, frames: int, work: Work, label: str) -> Tim
     return out
 
 
-def time_pipeline(source: FrameSource, pipeline: Pipeline, frames: int) -> Timings:
-    """Our pipeline; the detector's stage counts only on the frames it ran."""
+def time_pipeline(
+    source: FrameSource, tracker: Tracker, frames: int, streams: Streams | None = None
+) -> Timings:
+    """Our pipeline; the detector's stage counts only on the frames it ran. With `streams`,
+    each result is also sent (opentrack, VMC), timed from the frame's arrival to the
+    datagrams having left (the send returned) on the frames with a face."""
 
     def work(frame: Frame, t: float) -> tuple[list[tuple[str, float]], bool]:
-        result = pipeline.process(frame, t)
+        t0 = time.perf_counter()
+        result = tracker.process(frame, t)
         stages = [(n, ms) for n, ms in result.stage_ms if n != "detect" or result.detected]
+        if streams is not None and result.faces:
+            t1 = time.perf_counter()
+            streams.send(frame, result)
+            t2 = time.perf_counter()
+            stages += [("send (opentrack + VMC)", 1e3 * (t2 - t1))]
+            stages += [("arrival to datagrams sent", 1e3 * (t2 - t0))]
         return stages, bool(result.faces)
 
     return time_frames(source, frames, work, "pipeline (arrival to overlay ready)")
@@ -103,6 +117,23 @@ def report(title: str, t: Timings) -> list[str]:
         median, p95 = _stats(values)
         lines.append(f"  {name:<38}{median:>10.2f}{p95:>9.2f}{len(values):>7}")
     return lines
+
+
+class _Receivers:
+    """Two UDP sockets on 127.0.0.1 for the timed sends to go to (nothing reads them: a send
+    does not wait for its receiver), as `StreamConfig`'s opentrack and VMC endpoints."""
+
+    def __enter__(self) -> _Receivers:
+        self.sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+        for sock in self.sockets:
+            sock.bind(("127.0.0.1", 0))
+        ports = [int(sock.getsockname()[1]) for sock in self.sockets]
+        self.config = StreamConfig(opentrack=("127.0.0.1", ports[0]), vmc=("127.0.0.1", ports[1]))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sock in self.sockets:
+            sock.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,7 +169,6 @@ def _open(video: str | None, prefetch: bool) -> FrameSource:
 
 def bench_main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    from .app import build_pipeline
     from .argtypes import configure_logging, model_options
 
     configure_logging(args.verbose)
@@ -154,15 +184,18 @@ def bench_main(argv: Sequence[str]) -> int:
             smoothing=None if args.no_smoothing else OneEuroConfig(),
         ),
     )
-    pipeline = build_pipeline(cfg)
+    tracker = Tracker.from_config(cfg).prepare()
     source = _open(args.video, not args.no_prefetch)
-    try:
-        ours = time_pipeline(source, pipeline, args.frames or 300)
-        model = f"{pipeline.model.path.name} on {pipeline.model.provider}"
-        detector = pipeline.detector.name
-    finally:
-        source.close()
-        pipeline.close()
+    with _Receivers() as receivers:
+        streams = Streams(replace(cfg, streams=receivers.config), source.size, source.fps)
+        try:
+            ours = time_pipeline(source, tracker, args.frames or 300, streams)
+            model = f"{tracker.model.path.name} on {tracker.provider}"
+            detector = tracker.detector.name
+        finally:
+            streams.close()
+            source.close()
+            tracker.close()
     name = Path(args.video).name if args.video else "demo"
     lines = [f"fkd-live bench on {name}: model {model}, detector {detector}"]
     lines += report("fkd-live", ours)

@@ -17,8 +17,11 @@ from .adapters.detector import DetectorError
 from .adapters.runtime import ModelLoadError, RuntimeMissingError
 from .adapters.sources import SourceError
 from .adapters.video_out import VideoOutError
-from .config import OVERLAY_LAYERS, OverlayOptions, RunConfig, SourceConfig
+from .adapters.virtual_camera import VirtualCameraError
+from .config import OVERLAY_LAYERS, OverlayOptions, RunConfig, SourceConfig, StreamConfig
 from .core.contract import ContractError
+from .core.outputs import OPENTRACK_PORT, VMC_PORT
+from .core.pose import DEFAULT_FOV_DEG
 from .core.props import PropError
 from .core.smoothing import OneEuroConfig
 from .pipeline import PipelineConfig
@@ -40,6 +43,7 @@ USER_ERRORS = (
     DetectorError,
     PropError,
     VideoOutError,
+    VirtualCameraError,
 )
 
 
@@ -107,6 +111,7 @@ def build_run_parser() -> argparse.ArgumentParser:
         help="write the annotated video (.mp4 or .avi; no window, drawn offscreen)",
     )
     out.add_argument("--screenshot-dir", default=".", help="where S and R save their files")
+    add_stream_arguments(parser)
     look = parser.add_argument_group("overlay")
     look.add_argument("--prop", metavar="NAME", help="AR prop to show first (e.g. glasses, none)")
     look.add_argument("--props-dir", metavar="DIR", help="a folder of your own props (JSON+PNG)")
@@ -118,6 +123,67 @@ def build_run_parser() -> argparse.ArgumentParser:
         help=f"comma-separated layers not to draw: {', '.join(OVERLAY_LAYERS)}",
     )
     return parser
+
+
+def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
+    """Outputs to other apps (see fkd_live/streams.py and the README's "Use it with...")."""
+    send = parser.add_argument_group("send to other apps (first tracked face)")
+    send.add_argument(
+        "--opentrack",
+        type=argtypes.endpoint(OPENTRACK_PORT),
+        nargs="?",
+        const=("127.0.0.1", OPENTRACK_PORT),
+        metavar="[HOST:]PORT",
+        help=f"head pose to opentrack's 'UDP over network' input (default 127.0.0.1:"
+        f"{OPENTRACK_PORT})",
+    )
+    send.add_argument(
+        "--vmc",
+        type=argtypes.endpoint(VMC_PORT),
+        nargs="?",
+        const=("127.0.0.1", VMC_PORT),
+        metavar="[HOST:]PORT",
+        help=f"head bone over the VMC protocol (OSC; default 127.0.0.1:{VMC_PORT})",
+    )
+    send.add_argument(
+        "--virtual-camera",
+        nargs="?",
+        const="",
+        metavar="DEVICE",
+        help="send the frames with the prop to a virtual webcam (v4l2loopback, OBS); "
+        "DEVICE: e.g. /dev/video10 (default: the first free one)",
+    )
+    send.add_argument(
+        "--show",
+        type=argtypes.layers,
+        default=(),
+        metavar="LAYERS",
+        help=f"layers the virtual camera also draws besides the prop: {', '.join(OVERLAY_LAYERS)}",
+    )
+    send.add_argument(
+        "--centre-on-start",
+        "--center-on-start",
+        action="store_true",
+        help="take the first pose sent as neutral (the C key does it on demand)",
+    )
+    send.add_argument(
+        "--fov",
+        type=argtypes.field_of_view,
+        default=DEFAULT_FOV_DEG,
+        metavar="DEG",
+        help="the camera's horizontal field of view, for head position and pose "
+        f"(default {DEFAULT_FOV_DEG:.1f}, a typical webcam's)",
+    )
+
+
+def stream_config_from_args(args: argparse.Namespace) -> StreamConfig:
+    return StreamConfig(
+        opentrack=args.opentrack,
+        vmc=args.vmc,
+        virtual_camera=args.virtual_camera,
+        virtual_camera_layers=OverlayOptions(**{n: n in args.show for n in OVERLAY_LAYERS}),
+        centre_on_start=args.centre_on_start,
+    )
 
 
 def run_config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -139,6 +205,7 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
             smoothing=None
             if args.no_smoothing
             else OneEuroConfig(min_cutoff=args.min_cutoff, beta=args.beta),
+            fov=args.fov,
         ),
         frames=args.frames,
         headless=args.headless or args.keypoints_out is not None or args.output is not None,
@@ -148,6 +215,7 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
         overlay=OverlayOptions(**{layer: layer not in args.hide for layer in OVERLAY_LAYERS}),
         prop=args.prop,
         props_dir=args.props_dir,
+        streams=stream_config_from_args(args),
     )
 
 

@@ -21,6 +21,23 @@ class OverlayOptions:
     hud: bool = True
 
 
+# What a call or stream should see: the prop only (the debug layers are the window's).
+VIRTUAL_CAMERA_LAYERS = OverlayOptions(
+    keypoints=False, boxes=False, pose=False, gaze=False, hud=False
+)
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    """Where results go beyond the window and files (see fkd_live/streams.py)."""
+
+    opentrack: tuple[str, int] | None = None  # (host, port) of opentrack's UDP input
+    vmc: tuple[str, int] | None = None  # (host, port) of a VMC receiver
+    virtual_camera: str | None = None  # None: off; "": the first free device; else its name
+    virtual_camera_layers: OverlayOptions = VIRTUAL_CAMERA_LAYERS  # the prop is always drawn
+    centre_on_start: bool = False  # the first pose sent becomes the neutral one
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     kind: str = "camera"
@@ -47,3 +64,4 @@ class RunConfig:
     overlay: OverlayOptions = field(default_factory=OverlayOptions)
     prop: str | None = None  # prop shown first (its file stem, e.g. "glasses"); None: none
     props_dir: str | None = None  # a folder of the user's own props, added to the shipped ones
+    streams: StreamConfig = field(default_factory=StreamConfig)

@@ -20,9 +20,11 @@ import numpy as np
 import numpy.typing as npt
 
 from .adapters.sources import FrameSource, SourceError
+from .api import Tracker
 from .config import RunConfig
 from .core.faces import FrameResult
-from .pipeline import Pipeline
+from .pacing import Pacer
+from .streams import Streams
 
 if TYPE_CHECKING:
     from .ui.video_drawer import VideoDrawer
@@ -47,8 +49,8 @@ class _Outputs:
     """The run's output files: opened up front (so bad paths fail before any work), committed
     together at the end or all discarded on failure."""
 
-    def __init__(self, cfg: RunConfig, source: FrameSource, pipeline: Pipeline) -> None:
-        self.cfg, self.source, self.pipeline = cfg, source, pipeline
+    def __init__(self, cfg: RunConfig, source: FrameSource, tracker: Tracker) -> None:
+        self.cfg = cfg
         self.jsonl: TextIO | None = None
         self.jsonl_tmp: Path | None = None
         if cfg.keypoints_out:
@@ -58,7 +60,7 @@ class _Outputs:
             from .ui.video_drawer import VideoDrawer  # Qt only when drawing
 
             try:
-                self.drawer = VideoDrawer(cfg, source, pipeline)
+                self.drawer = VideoDrawer(cfg, source, tracker)
             except BaseException:
                 self.discard()  # a bad prop or video path: leave no keypoints file either
                 raise
@@ -88,9 +90,17 @@ class _Outputs:
             self.drawer.abort()
 
 
-def run_headless(source: FrameSource, pipeline: Pipeline, cfg: RunConfig) -> int:
-    """Process frames as fast as they come until the source ends or `cfg.frames` are done."""
-    outputs = _Outputs(cfg, source, pipeline)
+def run_headless(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams) -> int:
+    """Process frames as fast as they come until the source ends or `cfg.frames` are done;
+    a file feeding a virtual camera plays in real time (its viewers expect its frame rate)."""
+    outputs = _Outputs(cfg, source, tracker)
+    pacer = Pacer() if streams.camera is not None and not source.live else None
+    if streams.camera is not None:
+        from .ui.props import named_prop
+        from .ui.render import ensure_gui_app
+
+        ensure_gui_app()
+        streams.prop = named_prop(cfg.props_dir, cfg.prop)
     frames = found = 0
     total_ms = 0.0
     try:
@@ -98,7 +108,10 @@ def run_headless(source: FrameSource, pipeline: Pipeline, cfg: RunConfig) -> int
             item = source.read()
             if item is None:
                 break
-            result = pipeline.process(*item)
+            if pacer is not None:
+                pacer.wait(item[1])
+            result = tracker.process(*item)
+            streams.send(item[0], result)
             outputs.add(frames, item[0], result)
             frames, found = frames + 1, found + bool(result.faces)
             total_ms += result.total_ms

@@ -29,6 +29,7 @@ from .adapters.runtime import KeypointModel
 from .core.contract import crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
 from .core.geometry import DegenerateTransformError, Matrix, apply_transform, invert_transform
+from .core.pose import DEFAULT_FOV_DEG, focal_length
 from .core.smoothing import OneEuroConfig, OneEuroFilter
 from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error
 
@@ -51,12 +52,15 @@ class PipelineConfig:
     # --clips 0 --photos 1000 --sources celeba --worst 3`, with and without --no-refine).
     refine_detections: bool = True
     smoothing: OneEuroConfig | None = field(default_factory=OneEuroConfig)  # None: off
+    # The camera's horizontal field of view, for head pose (distances scale with it).
+    fov: float = DEFAULT_FOV_DEG
 
     def __post_init__(self) -> None:
         if self.max_faces < 1:
             raise ValueError(f"max_faces must be at least 1, got {self.max_faces}")
         if self.redetect_every < 1:
             raise ValueError(f"redetect_every must be at least 1, got {self.redetect_every}")
+        focal_length(1, self.fov)  # raises ValueError outside (0, 180) degrees
 
 
 def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
@@ -104,8 +108,8 @@ class Pipeline:
         faces = []
         for track in self._tracks:
             k = track.follow(t)
-            pose = estimate_pose(k, size)
-            faces.append(Face(track.box, track.score, k, pose, track.track_id))
+            pose = estimate_pose(k, size, self.config.fov)
+            faces.append(Face(track.box, track.score, k.astype(np.float32), pose, track.track_id))
         ms["smooth+pose"] = 1e3 * (time.perf_counter() - t0)
         return FrameResult(t=t, faces=tuple(faces), stage_ms=tuple(ms.items()), detected=detect)
 

@@ -18,21 +18,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from .adapters.detector import FaceDetector
-from .adapters.imaging import read_image_rgb, warp_crop
-from .adapters.pose import estimate_pose
-from .adapters.runtime import KeypointModel
+from .adapters.imaging import read_image_rgb
 from .adapters.sources import SourceError
-from .core.contract import CELEBA_FRAME, crop_from_box
-from .core.faces import Face, FrameResult
-from .core.geometry import (
-    Matrix,
-    apply_transform,
-    compose_transforms,
-    invert_transform,
-    resize_matrix,
-)
-from .pipeline import Pipeline, PipelineConfig
+from .api import Tracker
+from .core.faces import FrameResult
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +35,6 @@ class StillConfig:
     json: bool = False
     box: tuple[float, float, float, float] | None = None
     aligned: bool = False
-    max_faces: int = 10
-    min_score: float = 0.5
 
 
 def list_pictures(inputs: tuple[str, ...]) -> list[Path]:
@@ -64,41 +51,6 @@ def list_pictures(inputs: tuple[str, ...]) -> list[Path]:
     if not found:
         raise SourceError(f"no pictures found in {', '.join(inputs)}")
     return found
-
-
-def aligned_matrix(size: tuple[int, int], model: KeypointModel) -> Matrix:
-    """Picture-to-input matrix for a CelebA-style aligned crop of any `(w, h)` size."""
-    return compose_transforms(model.spec.celeba_to_input(), resize_matrix(size, CELEBA_FRAME))
-
-
-def face_from_matrix(
-    image: npt.NDArray[np.uint8],
-    matrix: Matrix,
-    box: tuple[float, float, float, float],
-    model: KeypointModel,
-) -> Face:
-    crop = warp_crop(image, matrix, model.spec)
-    points = apply_transform(invert_transform(matrix), model.predict(crop[None])[0])
-    pose = estimate_pose(points, (image.shape[1], image.shape[0]))
-    return Face(box=box, score=1.0, keypoints=points, pose=pose, track_id=1)
-
-
-def faces_in(
-    image: npt.NDArray[np.uint8],
-    cfg: StillConfig,
-    model: KeypointModel,
-    detector: FaceDetector | None,
-) -> tuple[Face, ...]:
-    h, w = image.shape[:2]
-    if cfg.aligned:
-        return (face_from_matrix(image, aligned_matrix((w, h), model), (0, 0, w, h), model),)
-    if cfg.box is not None:
-        return (face_from_matrix(image, crop_from_box(cfg.box, model.spec), cfg.box, model),)
-    assert detector is not None
-    config = PipelineConfig(
-        max_faces=cfg.max_faces, min_score=cfg.min_score, redetect_every=1, smoothing=None
-    )
-    return Pipeline(detector, model, config).process(image, 0.0).faces
 
 
 def output_path(picture: Path, cfg: StillConfig, many: bool) -> Path | None:
@@ -120,7 +72,7 @@ def write_picture(path: Path, rgb: npt.NDArray[np.uint8]) -> None:
 
 
 def annotate_pictures(
-    cfg: StillConfig, model: KeypointModel, detector: FaceDetector | None
+    cfg: StillConfig, tracker: Tracker
 ) -> Iterator[tuple[Path, FrameResult | None, str | None]]:
     """(picture, result or None, error or None) for each picture, annotated copies written."""
     pictures = list_pictures(cfg.inputs)
@@ -137,17 +89,18 @@ def annotate_pictures(
         if image is None:
             yield picture, None, f"cannot read picture {picture}"
             continue
-        result = FrameResult(t=0.0, faces=faces_in(image, cfg, model, detector))
+        faces = tracker.detect(image, box=cfg.box, aligned=cfg.aligned)
+        result = FrameResult(t=0.0, faces=faces)
         target = output_path(picture, cfg, many)
         if target is not None and draw is not None:
             write_picture(target, draw(image, result))
         yield picture, result, None
 
 
-def run_still(cfg: StillConfig, model: KeypointModel, detector: FaceDetector | None) -> int:
+def run_still(cfg: StillConfig, tracker: Tracker) -> int:
     """Print JSON lines (with --json, or when no -o is given); exit 2 if a picture failed."""
     failed = found = total = 0
-    for picture, result, error in annotate_pictures(cfg, model, detector):
+    for picture, result, error in annotate_pictures(cfg, tracker):
         total += 1
         if error is not None or result is None:
             failed += 1

@@ -6,6 +6,7 @@ import argparse
 
 from .argtypes import add_model_arguments, box, configure_logging, model_options, positive_int
 from .config import RunConfig
+from .pipeline import PipelineConfig
 
 
 def build_image_parser() -> argparse.ArgumentParser:
@@ -34,28 +35,19 @@ def build_image_parser() -> argparse.ArgumentParser:
 def image_main(rest: list[str]) -> int:
     args = build_image_parser().parse_args(rest)
     configure_logging(args.verbose)
-    from .adapters.detector import make_detector
-    from .app import load_model
-    from .still import StillConfig, run_still
+    from .api import Tracker
+    from .still import StillConfig, list_pictures, run_still
 
     cfg = StillConfig(
-        inputs=tuple(args.inputs),
-        output=args.output,
-        json=args.json,
-        box=args.box,
+        inputs=tuple(args.inputs), output=args.output, json=args.json, box=args.box,
         aligned=args.aligned,
-        max_faces=args.max_faces,
-        min_score=args.min_score,
+    )  # fmt: skip
+    run = RunConfig(
+        **model_options(args),
+        pipeline=PipelineConfig(max_faces=args.max_faces, min_score=args.min_score),
     )
-    model = load_model(RunConfig(**model_options(args)))
-    from .still import list_pictures
-
-    list_pictures(cfg.inputs)  # bad paths fail before the detector loads
-    detector = None
-    if args.box is None and not args.aligned:
-        detector = make_detector(args.detector_model, args.min_score, not args.no_download)
-    try:
-        return run_still(cfg, model, detector)
-    finally:
-        if detector is not None:
-            detector.close()
+    with Tracker.from_config(run) as tracker:
+        list_pictures(cfg.inputs)  # bad paths fail before the detector loads
+        if args.box is None and not args.aligned:
+            tracker.prepare()
+        return run_still(cfg, tracker)

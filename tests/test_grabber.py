@@ -15,6 +15,7 @@ class Scripted:
 
     name = "scripted"
     fps = 30.0
+    size = (2, 2)
 
     def __init__(self, n, live, then=None):
         self.n, self.live, self.then, self.i = n, live, then, 0

@@ -32,7 +32,8 @@ def test_keypoints_out_from_a_real_video(tmp_path, capsys, shipped_model, detect
     face = lines[0]["faces"][0]
     assert set(face) == {"id", "box", "score", "keypoints", "pose"}
     assert len(face["keypoints"]) == 5
-    assert set(face["pose"]) == {"yaw", "pitch", "roll"}
+    assert set(face["pose"]) == {"yaw", "pitch", "roll", "x", "y", "z"}
+    assert 20 < face["pose"]["z"] < 300  # centimetres in front of the camera
     (left_x, _), (right_x, _) = face["keypoints"][:2]
     assert left_x < right_x  # image-left eye first
     assert "12 frames, a face in 12" in capsys.readouterr().err

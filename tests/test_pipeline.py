@@ -79,7 +79,7 @@ def test_template_model_lands_on_the_detected_eyes(template_model):
     (face,) = pipe.process(FRAME, 0.0).faces
     np.testing.assert_allclose(face.keypoints[:2], A, atol=1e-3)
     np.testing.assert_allclose(face.keypoints, template_at(A), atol=1e-3)
-    assert face.track_id == 1
+    assert face.id == 1
 
 
 def test_tracking_skips_the_detector_until_redetect_is_due():
@@ -100,7 +100,7 @@ def test_tracked_face_is_aligned_from_its_previous_keypoints():
     second = pipe.process(FRAME, 1 / 30).faces[0]
     scale = 60.0 / (SPEC.template_in_input()[1, 0] - SPEC.template_in_input()[0, 0])
     np.testing.assert_allclose(second.keypoints, first + np.array([2.0 * scale, 0.0]), atol=1e-6)
-    assert second.track_id == 1
+    assert second.id == 1
 
 
 def test_a_moving_face_is_aligned_where_its_velocity_takes_it():
@@ -141,14 +141,14 @@ def test_redetection_confirms_a_track_and_keeps_its_id_and_alignment():
     # Aligned from the tracked keypoints moved on by their velocity (not snapped back to the
     # detector's eyes at A): the template model answers exactly that alignment.
     np.testing.assert_allclose(third.faces[0].keypoints, moved + (moved - first), atol=1e-6)
-    assert third.faces[0].track_id == 1
+    assert third.faces[0].id == 1
 
 
 def test_a_track_the_detector_no_longer_sees_is_dropped():
     pipe = Pipeline(ScriptedDetector([A, B]), ScriptedModel(), PipelineConfig(redetect_every=1))
-    assert pipe.process(FRAME, 0.0).faces[0].track_id == 1
+    assert pipe.process(FRAME, 0.0).faces[0].id == 1
     (face,) = pipe.process(FRAME, 0.1).faces
-    assert face.track_id == 2  # a new face: new id, new filter (no pull towards A)
+    assert face.id == 2  # a new face: new id, new filter (no pull towards A)
     np.testing.assert_allclose(face.keypoints[:2], B, atol=1e-3)
 
 
@@ -173,7 +173,7 @@ def test_a_lost_track_makes_the_detector_run_in_the_same_frame():
     assert result.detected
     assert det.calls == 2
     (face,) = result.faces
-    assert face.track_id == 1
+    assert face.id == 1
     np.testing.assert_allclose(face.keypoints, template_at(A), atol=1e-6)
 
 
@@ -182,7 +182,7 @@ def test_max_faces_keeps_the_best_detections_with_stable_ids():
     pipe = Pipeline(det, ScriptedModel(), PipelineConfig(max_faces=2, redetect_every=1))
     first = pipe.process(FRAME, 0.0).faces
     second = pipe.process(FRAME, 0.1).faces
-    assert [f.track_id for f in first] == [1, 2] == [f.track_id for f in second]
+    assert [f.id for f in first] == [1, 2] == [f.id for f in second]
     np.testing.assert_allclose(second[1].keypoints[:2], B, atol=1e-3)
     one = Pipeline(ScriptedDetector([[A, B]]), ScriptedModel(), PipelineConfig(max_faces=1))
     (face,) = one.process(FRAME, 0.0).faces

@@ -8,8 +8,8 @@ import pytest
 from fkd_live.adapters.detector import make_detector
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.adapters.sources import DemoSource, SourceError
+from fkd_live.api import Tracker
 from fkd_live.config import RunConfig
-from fkd_live.pipeline import Pipeline
 
 pytest.importorskip("pytestqt")
 
@@ -19,7 +19,7 @@ def window_and_worker(qtbot, template_model, detector_model, tmp_path):
     """A window whose worker has run the demo source for five frames."""
     from fkd_live.ui.app import make_window
 
-    pipeline = Pipeline(make_detector(str(detector_model)), KeypointModel(template_model))
+    pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
     cfg = RunConfig(frames=5, screenshot_dir=str(tmp_path))
     window, worker = make_window(DemoSource(size=(320, 240)), pipeline, cfg)
     qtbot.addWidget(window)
@@ -76,7 +76,7 @@ def test_source_failure_is_reported(qtbot, template_model, detector_model):
         def read(self):
             raise SourceError("camera 0 stopped delivering frames (unplugged or in use?)")
 
-    pipeline = Pipeline(make_detector(str(detector_model)), KeypointModel(template_model))
+    pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
     worker = PipelineWorker(Unplugged(size=(64, 48)), pipeline)
     with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
         worker.start()

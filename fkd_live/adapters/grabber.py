@@ -29,6 +29,7 @@ class ThreadedSource:
     ) -> None:
         self.source = source
         self.name, self.fps, self.live = source.name, source.fps, source.live
+        self.size = source.size
         self.stall_s, self.first_frame_s = stall_s, first_frame_s
         self.dropped = 0
         self._capacity = 1 if source.live else max(1, queue)

@@ -29,6 +29,7 @@ class FrameSource(Protocol):
     name: str
     fps: float
     live: bool  # frames arrive in real time (a camera); files are paced by the reader
+    size: tuple[int, int]  # (width, height) of its frames (a camera's: as it reports it)
 
     def read(self) -> tuple[Frame, float] | None: ...
 
@@ -56,6 +57,10 @@ class CameraSource:
         if fps:
             self._cap.set(cv2.CAP_PROP_FPS, fps)
         self.fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 30.0)
+        self.size = (
+            int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+        )
 
     def read(self) -> tuple[Frame, float] | None:
         ok, bgr = self._cap.read()
@@ -83,6 +88,7 @@ class VideoSource:
             raise SourceError(f"cannot read video {path}: not a video OpenCV can decode")
         self.fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 30.0) or 30.0
         self._pending: Frame | None = np.asarray(first, dtype=np.uint8)
+        self.size = (self._pending.shape[1], self._pending.shape[0])
         self._index = 0
 
     def read(self) -> tuple[Frame, float] | None:
@@ -112,6 +118,7 @@ class ImageSource:
         if image is None:
             raise SourceError(f"cannot read image {path}: missing or not an image")
         self._image, self.fps, self._index = image, fps, 0
+        self.size = (image.shape[1], image.shape[0])
 
     def read(self) -> tuple[Frame, float] | None:
         t = self._index / self.fps

@@ -22,19 +22,20 @@ class Detection:
 
 @dataclass(frozen=True)
 class Face:
-    """One face in a frame: its box and score (from its last detection; the box then follows the
-    keypoints), the model's `(5, 2) float64` keypoints (pixels), the head pose estimated from
-    them (None when it could not be) and its track's id."""
+    """One face in a frame: its box `(x, y, w, h)` and score (from its last detection; the box
+    then follows the keypoints), the model's `(5, 2) float32` keypoints (pixels of the frame,
+    contract order), the head pose estimated from them (None when it could not be) and its
+    track's id (stable while the face is tracked; 1 for the first face)."""
 
     box: tuple[float, float, float, float]
     score: float
-    keypoints: npt.NDArray[np.float64]
+    keypoints: npt.NDArray[np.float32]
     pose: HeadPose | None = None
-    track_id: int = 0  # stable while the pipeline keeps tracking the face
+    id: int = 0
 
     def to_json(self) -> dict[str, object]:
         return {
-            "id": self.track_id,
+            "id": self.id,
             "box": [round(float(v), 2) for v in self.box],
             "score": round(float(self.score), 4),
             "keypoints": [[round(float(x), 2), round(float(y), 2)] for x, y in self.keypoints],

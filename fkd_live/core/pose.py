@@ -3,7 +3,11 @@
 Axes: x to the image's right, y down, z away from the camera (OpenCV's camera frame). The face
 model is in millimetres with the nose tip at the origin, facing the camera (-z). Angles in degrees:
 yaw > 0 turns the face towards the image's right, pitch > 0 tilts it down, roll > 0 turns it
-clockwise on screen.
+clockwise on screen. Position is the nose tip's, in the camera frame.
+
+Distances need a metric face (a 64 mm eye distance, below) and a focal length, which comes from
+the camera's horizontal field of view: `DEFAULT_FOV_DEG` (53.13 degrees, focal length = frame
+width) is typical of laptop webcams; `--fov` sets the real one.
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ FACE_MODEL_MM = np.array(
 )
 
 
+# The six numbers of a pose as every output gives them: degrees, then centimetres.
+POSE_FIELDS = ("yaw", "pitch", "roll", "x", "y", "z")
+
+# The horizontal field of view whose focal length is the frame's width: 2 atan(1/2).
+DEFAULT_FOV_DEG = math.degrees(2.0 * math.atan(0.5))
+
+
 @dataclass(frozen=True)
 class HeadPose:
     yaw: float
@@ -37,19 +48,44 @@ class HeadPose:
     roll: float
     rotation: npt.NDArray[np.float64]  # (3, 3) model-to-camera rotation
     translation: npt.NDArray[np.float64]  # (3,) nose tip in camera coordinates, mm
+    fov: float = DEFAULT_FOV_DEG  # horizontal field of view (degrees) of the camera assumed
+
+    @property
+    def x(self) -> float:
+        """Centimetres to the right of the camera's axis (image right)."""
+        return float(self.translation[0]) / 10.0
+
+    @property
+    def y(self) -> float:
+        """Centimetres below the camera's axis (image down)."""
+        return float(self.translation[1]) / 10.0
+
+    @property
+    def z(self) -> float:
+        """Centimetres from the camera, along its axis (positive in front of it)."""
+        return float(self.translation[2]) / 10.0
 
     def to_json(self) -> dict[str, float]:
-        return {
-            "yaw": round(self.yaw, 2),
-            "pitch": round(self.pitch, 2),
-            "roll": round(self.roll, 2),
-        }
+        """`{"yaw", "pitch", "roll"}` degrees and `{"x", "y", "z"}` centimetres, rounded to
+        0.01: the values every output (JSON lines, opentrack, VMC) sends."""
+        values = (self.yaw, self.pitch, self.roll, self.x, self.y, self.z)
+        return {k: round(v, 2) for k, v in zip(POSE_FIELDS, values, strict=True)}
 
 
-def camera_matrix(width: int, height: int) -> npt.NDArray[np.float64]:
-    """A pinhole camera for a frame: focal length = frame width (about a 53 degree horizontal
-    field of view, typical of webcams), principal point at the centre."""
-    f = float(width)
+def focal_length(width: int, fov_deg: float = DEFAULT_FOV_DEG) -> float:
+    """Pixels: the pinhole focal length that spans `fov_deg` across `width` pixels."""
+    if not 0.0 < fov_deg < 180.0:
+        raise ValueError(f"field of view must be between 0 and 180 degrees, got {fov_deg}")
+    return (width / 2.0) / math.tan(math.radians(fov_deg) / 2.0)
+
+
+def camera_matrix(
+    width: int, height: int, fov_deg: float = DEFAULT_FOV_DEG
+) -> npt.NDArray[np.float64]:
+    """A pinhole camera for a frame: the focal length of a `fov_deg` horizontal field of view
+    (by default the frame's width, about 53 degrees, typical of webcams), square pixels,
+    principal point at the centre."""
+    f = focal_length(width, fov_deg)
     return np.array([[f, 0.0, width / 2.0], [0.0, f, height / 2.0], [0.0, 0.0, 1.0]])
 
 
@@ -75,7 +111,7 @@ def project(
     points_mm: npt.ArrayLike, pose: HeadPose, frame_size: tuple[int, int]
 ) -> npt.NDArray[np.float64]:
     """`(N, 3)` face-model points (mm) to `(N, 2)` pixels under a pose."""
-    cam = camera_matrix(*frame_size)
+    cam = camera_matrix(*frame_size, pose.fov)
     cam_pts = np.asarray(points_mm, dtype=np.float64) @ pose.rotation.T + pose.translation
     uv = cam_pts @ cam.T
     out: npt.NDArray[np.float64] = uv[:, :2] / uv[:, 2:3]

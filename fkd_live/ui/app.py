@@ -8,37 +8,39 @@ from pathlib import Path
 from PyQt6.QtWidgets import QApplication
 
 from ..adapters.sources import FrameSource
+from ..api import Tracker
 from ..config import RunConfig
-from ..pipeline import Pipeline
+from ..streams import Streams
 from .props import find_prop, load_shelf
 from .window import MainWindow
 from .worker import PipelineWorker
 
 
 def make_window(
-    source: FrameSource, pipeline: Pipeline, cfg: RunConfig
+    source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams | None = None
 ) -> tuple[MainWindow, PipelineWorker]:
     """The window and its (not yet started) worker, connected."""
     info = [
         f"source: {source.name}",
-        f"model: {pipeline.model.path.name} on {pipeline.model.provider}",
-        f"detector: {pipeline.detector.name}",
+        f"model: {tracker.model.path.name} on {tracker.provider}",
+        f"detector: {tracker.detector.name}",
     ]
     shelf = load_shelf(Path(cfg.props_dir) if cfg.props_dir else None)
     first = find_prop(shelf, cfg.prop)
     window = MainWindow(
-        "fkd-live", info, Path(cfg.screenshot_dir), shelf, cfg.overlay, source.fps or 30.0
-    )
+        "fkd-live", info, Path(cfg.screenshot_dir), shelf, cfg.overlay, source.fps or 30.0,
+        streams,
+    )  # fmt: skip
     window.select_prop(first)
-    worker = PipelineWorker(source, pipeline, cfg.frames)
+    worker = PipelineWorker(source, tracker, cfg.frames, streams)
     worker.result_ready.connect(window.show_result)
     return window, worker
 
 
-def run_qt(source: FrameSource, pipeline: Pipeline, cfg: RunConfig) -> int:
+def run_qt(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams) -> int:
     """Run the window until it is closed, the source fails, or `cfg.frames` are done."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window, worker = make_window(source, pipeline, cfg)
+    window, worker = make_window(source, tracker, cfg, streams)
     errors: list[str] = []
 
     def on_failed(message: str) -> None:

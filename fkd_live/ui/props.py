@@ -61,3 +61,10 @@ def find_prop(shelf: list[LoadedProp], key: str | None) -> int | None:
             return i
     names = ", ".join(prop_key(p) for p in shelf)
     raise PropError(f"unknown prop {key!r}; choose one of: none, {names}")
+
+
+def named_prop(props_dir: str | None, key: str | None) -> LoadedProp | None:
+    """The prop the command line names (`--prop`, from the shipped ones and `--props-dir`)."""
+    shelf = load_shelf(Path(props_dir) if props_dir else None)
+    index = find_prop(shelf, key)
+    return shelf[index] if index is not None else None

@@ -7,6 +7,7 @@ import time
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -22,11 +23,15 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QMainWindow, QMenu, QWidget
 
+from ..adapters.virtual_camera import VirtualCameraError
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
 from .overlay import draw_faces, draw_hud, result_lines
 from .props import LoadedProp
 from .recorder import Recorder
+
+if TYPE_CHECKING:
+    from ..streams import Streams
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +101,10 @@ class MainWindow(QMainWindow):
         shelf: list[LoadedProp] | None = None,
         options: OverlayOptions | None = None,
         fps: float = 30.0,
+        streams: Streams | None = None,
     ) -> None:
         super().__init__()
+        self.streams = streams
         self.setWindowTitle(title)
         self.view = VideoView(info, options)
         self.setCentralWidget(self.view)
@@ -130,10 +137,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         assert bar is not None
-        file_menu, view_menu, props_menu = (bar.addMenu(n) for n in ("&File", "&View", "P&rops"))
-        assert file_menu is not None
-        assert view_menu is not None
-        assert props_menu is not None
+        menus = [bar.addMenu(n) for n in ("&File", "&View", "P&rops", "&Output")]
+        file_menu, view_menu, props_menu, output_menu = (m for m in menus if m is not None)
         shot = QAction("Save &screenshot", self)
         shot.setShortcut(QKeySequence("S"))
         shot.triggered.connect(self.save_screenshot)
@@ -155,6 +160,40 @@ class MainWindow(QMainWindow):
         ):
             view_menu.addAction(self._toggle(label, key, field))
         self._build_props_menu(props_menu)
+        self._build_output_menu(output_menu)
+
+    def _build_output_menu(self, menu: QMenu) -> None:
+        """Centre the pose sent to other apps (C) and the virtual camera on and off (V)."""
+        centre = QAction("&Centre head pose", self)
+        centre.setShortcut(QKeySequence("C"))
+        centre.triggered.connect(self.centre_pose)
+        self.camera_action = QAction("&Virtual camera", self)
+        self.camera_action.setCheckable(True)
+        self.camera_action.setShortcut(QKeySequence("V"))
+        self.camera_action.setChecked(self.streams is not None and self.streams.camera is not None)
+        self.camera_action.toggled.connect(self.set_virtual_camera)
+        menu.addAction(centre)
+        menu.addAction(self.camera_action)
+
+    def centre_pose(self) -> None:
+        """The next pose sent (opentrack, VMC) becomes neutral; the JSON is unchanged."""
+        if self.streams is not None:
+            self.streams.centre()
+        self.view.status = "head pose centred"
+        self.view.update()
+
+    def set_virtual_camera(self, on: bool) -> None:
+        if self.streams is None:
+            return
+        try:
+            device = self.streams.set_virtual_camera(on)
+        except VirtualCameraError as exc:
+            log.error("%s", exc)
+            self.view.status = str(exc)
+            self.camera_action.setChecked(False)
+            return
+        self.view.status = f"virtual camera on {device}" if on else "virtual camera off"
+        self.view.update()
 
     def _build_props_menu(self, menu: QMenu) -> None:
         """No prop (0), each prop (1-9), and next/previous ([ and ])."""
@@ -179,6 +218,8 @@ class MainWindow(QMainWindow):
     def select_prop(self, index: int | None) -> None:
         """Show prop `index` of the shelf (None: no prop)."""
         self.view.prop = self.shelf[index] if index is not None else None
+        if self.streams is not None:
+            self.streams.prop = self.view.prop  # the call sees the prop the window shows
         self._prop_actions[0 if index is None else index + 1].setChecked(True)
         self.view.update()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from PyQt6.QtCore import QThread, pyqtSignal
 
 from ..adapters.sources import FrameSource, SourceError
-from ..pipeline import Pipeline
+from ..adapters.virtual_camera import VirtualCameraError
+from ..api import Tracker
+from ..pacing import Pacer
+from ..streams import Streams
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +26,20 @@ class PipelineWorker(QThread):
     failed = pyqtSignal(str)
     source_ended = pyqtSignal()
 
-    def __init__(self, source: FrameSource, pipeline: Pipeline, max_frames: int = 0) -> None:
+    def __init__(
+        self,
+        source: FrameSource,
+        tracker: Tracker,
+        max_frames: int = 0,
+        streams: Streams | None = None,
+    ) -> None:
         super().__init__()
-        self.source, self.pipeline, self.max_frames = source, pipeline, max_frames
+        self.source, self.tracker, self.max_frames = source, tracker, max_frames
+        self.streams = streams
         self.frames_done = 0
 
     def run(self) -> None:
-        start = time.perf_counter()
-        first_t: float | None = None
+        pacer = Pacer()
         try:
             while not self.isInterruptionRequested():
                 if self.max_frames and self.frames_done >= self.max_frames:
@@ -41,14 +49,13 @@ class PipelineWorker(QThread):
                     break
                 frame, t = item
                 if not self.source.live:
-                    first_t = t if first_t is None else first_t
-                    delay = (t - first_t) - (time.perf_counter() - start)
-                    if delay > 0:
-                        self.msleep(int(delay * 1000))
-                result = self.pipeline.process(frame, t)
+                    pacer.wait(t)
+                result = self.tracker.process(frame, t)
+                if self.streams is not None:
+                    self.streams.send(frame, result)  # before the GUI: least latency
                 self.frames_done += 1
                 self.result_ready.emit(frame, result)
-        except SourceError as exc:
+        except (SourceError, VirtualCameraError) as exc:
             log.error("%s", exc)
             self.failed.emit(str(exc))
             return
