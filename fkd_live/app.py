@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 from collections.abc import Sequence
 
@@ -18,6 +17,7 @@ from .adapters.sources import (
     VideoSource,
 )
 from .api import Tracker
+from .argtypes import Parser
 from .config import RunConfig, SourceConfig
 from .streams import Streams
 
@@ -30,7 +30,7 @@ def open_source(cfg: SourceConfig) -> FrameSource:
     if cfg.kind == "image":
         return ImageSource(cfg.path)
     if cfg.kind == "demo":
-        return DemoSource()
+        return DemoSource(cfg.size) if cfg.size else DemoSource()
     return CameraSource(cfg.camera, cfg.size, cfg.fps)
 
 
@@ -79,9 +79,7 @@ def probe_cameras(max_index: int) -> list[tuple[int, int, int]]:
 
 
 def list_cameras_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="fkd-live cameras", description="List the cameras that can be opened."
-    )
+    parser = Parser(prog="fkd-live cameras", description="List the cameras that can be opened.")
     parser.add_argument("--max-index", type=int, default=10, help="indices to try (default 10)")
     args = parser.parse_args(list(argv))
     cameras = probe_cameras(args.max_index)

@@ -7,11 +7,19 @@ import argparse
 import logging
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from .adapters.detector import DETECTOR_ENV
 from .adapters.runtime import DEVICES
 from .config import OVERLAY_LAYERS
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line (`PROG: error: ...; see PROG --help`), exit 2:
+    the usage block argparse prints by default buries the one thing that went wrong."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def size(text: str) -> tuple[int, int]:

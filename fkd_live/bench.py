@@ -137,9 +137,9 @@ class _Receivers:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .argtypes import add_model_arguments, count, positive_int
+    from .argtypes import Parser, add_model_arguments, count, positive_int
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="fkd-live bench",
         description="Per-stage milliseconds (median, p95) and fps of the pipeline on a video "
         "(decode included, drawing excluded); with --compare-mediapipe, MediaPipe Face "

@@ -49,7 +49,7 @@ USER_ERRORS = (
 
 def build_run_parser() -> argparse.ArgumentParser:
     modes = "\n".join(f"  fkd-live {name:<8} {text}" for name, text in MODES.items())
-    parser = argparse.ArgumentParser(
+    parser = argtypes.Parser(
         prog="fkd-live",
         description="Real-time webcam AR overlay driven by five facial keypoints.",
         epilog=f"modes:\n{modes}\n\nRun `fkd-live MODE --help` for a mode's options.",
@@ -65,7 +65,10 @@ def build_run_parser() -> argparse.ArgumentParser:
     )
     cam = parser.add_argument_group("camera")
     cam.add_argument(
-        "--size", type=argtypes.size, metavar="WxH", help="requested camera resolution"
+        "--size",
+        type=argtypes.size,
+        metavar="WxH",
+        help="requested camera resolution (or the demo's frame size)",
     )
     cam.add_argument("--fps", type=float, default=0.0, help="requested camera frame rate")
     model = parser.add_argument_group("models")
@@ -192,7 +195,7 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
     elif args.image:
         source = SourceConfig(kind="image", path=args.image)
     elif args.demo:
-        source = SourceConfig(kind="demo")
+        source = SourceConfig(kind="demo", size=args.size)
     else:
         source = SourceConfig(kind="camera", camera=args.camera or 0, size=args.size, fps=args.fps)
     return RunConfig(

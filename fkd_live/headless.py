@@ -92,9 +92,9 @@ class _Outputs:
 
 def run_headless(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams) -> int:
     """Process frames as fast as they come until the source ends or `cfg.frames` are done;
-    a file feeding a virtual camera plays in real time (its viewers expect its frame rate)."""
+    a file feeding other apps plays in real time (a game or a call expects the frame rate)."""
     outputs = _Outputs(cfg, source, tracker)
-    pacer = Pacer() if streams.camera is not None and not source.live else None
+    pacer = Pacer() if streams.any and not source.live else None
     if streams.camera is not None:
         from .ui.props import named_prop
         from .ui.render import ensure_gui_app

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from .argtypes import add_model_arguments, box, configure_logging, model_options, positive_int
+from .argtypes import (
+    Parser,
+    add_model_arguments,
+    box,
+    configure_logging,
+    model_options,
+    positive_int,
+)
 from .config import RunConfig
 from .pipeline import PipelineConfig
 
 
 def build_image_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="fkd-live image",
         description="Five keypoints and head pose on still pictures. Prints one JSON line per "
         "picture (with --json, or when no -o is given) and writes annotated copies with -o.",

@@ -48,8 +48,9 @@ class VirtualCamera:
             )
         except Exception as exc:  # pyvirtualcam raises RuntimeError, ValueError and others
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            where = f"virtual camera {device!r}" if device else "no virtual camera"
-            message = f"{where} could not be opened ({reason}); {install_hint()}"
+            opened = f"virtual camera {device} could not be opened"
+            where = opened if device else "no virtual camera found"
+            message = f"{where} ({reason}); {install_hint()}"
             raise VirtualCameraError(message) from None
         self.device = str(self._cam.device)
         self.frames = 0
