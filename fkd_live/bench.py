@@ -51,9 +51,9 @@ def _stats(values: list[float]) -> tuple[float, float]:
 Work = Callable[[Frame, float], tuple[list[tuple[str, float]], bool]]
 
 
-def time_frames(source: FrameSource, frames: int, work: Work, label: str) -> Timings:
+def time_frames(source: FrameSource, frames: int, work: Work, label: str | None = None) -> Timings:
     """Read up to `frames` frames and time `work(frame, t)` on each, which answers the stages it
-    timed itself and whether it found a face; `label` names its whole time per frame."""
+    timed itself and whether it found a face; `label`, if given, names its whole time per frame."""
     out = Timings()
     start = time.perf_counter()
     while out.frames < frames:
@@ -67,7 +67,8 @@ def time_frames(source: FrameSource, frames: int, work: Work, label: str) -> Tim
         out.add("decode", 1e3 * (t1 - t0))
         for name, ms in stages:
             out.add(name, ms)
-        out.add(label, 1e3 * (t2 - t1))
+        if label is not None:
+            out.add(label, 1e3 * (t2 - t1))
         out.add("frame (decode + pipeline)", 1e3 * (t2 - t0))
         out.frames += 1
         out.faces += found
@@ -85,16 +86,17 @@ def time_pipeline(
     def work(frame: Frame, t: float) -> tuple[list[tuple[str, float]], bool]:
         t0 = time.perf_counter()
         result = tracker.process(frame, t)
+        t1 = time.perf_counter()
         stages = [(n, ms) for n, ms in result.stage_ms if n != "detect" or result.detected]
+        stages += [("pipeline (arrival to overlay ready)", 1e3 * (t1 - t0))]
         if streams is not None and result.faces:
-            t1 = time.perf_counter()
             streams.send(frame, result)
             t2 = time.perf_counter()
             stages += [("send (opentrack + VMC)", 1e3 * (t2 - t1))]
             stages += [("arrival to datagrams sent", 1e3 * (t2 - t0))]
         return stages, bool(result.faces)
 
-    return time_frames(source, frames, work, "pipeline (arrival to overlay ready)")
+    return time_frames(source, frames, work)
 
 
 def time_landmarker(source: FrameSource, model: str, frames: int) -> Timings:

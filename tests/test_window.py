@@ -143,3 +143,68 @@ def test_r_records_an_mp4_of_the_annotated_frames(qtbot, window_and_worker, tmp_
     drawn = cv2.cvtColor(frames[0], cv2.COLOR_BGR2RGB).astype(int)
     assert (np.abs(drawn - frame).max(axis=2) > 60).sum() > 50  # the overlay is in the video
     assert window.view.status.startswith("saved fkd-live-")
+
+
+def test_output_menu_centres_the_pose_and_toggles_the_virtual_camera(
+    qtbot, monkeypatch, template_model, detector_model, tmp_path
+):
+    """The C key makes what is sent zero at the current pose; V opens and closes the camera,
+    and a camera that cannot open is a status line, not a crash."""
+    import struct
+
+    import pyvirtualcam.camera
+    from PyQt6.QtCore import Qt
+
+    from fkd_live.config import StreamConfig
+    from fkd_live.streams import Streams
+    from fkd_live.ui.app import make_window
+    from tests.test_streams import FakeCamera, Receiver
+
+    FakeCamera.opened = []
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {})
+    pyvirtualcam.camera.register_backend("fake", FakeCamera)
+    receiver = Receiver()
+    stream_cfg = StreamConfig(opentrack=("127.0.0.1", receiver.port))
+    cfg = RunConfig(frames=3, screenshot_dir=str(tmp_path), streams=stream_cfg)
+    source = DemoSource(size=(320, 240))
+    streams = Streams(cfg, source.size, source.fps)
+    pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
+    window, worker = make_window(source, pipeline, cfg, streams)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(worker.source_ended, timeout=20000):
+        worker.start()
+    worker.wait()
+    qtbot.waitUntil(lambda: window.view._result is not None, timeout=5000)
+    frame, result = window.view._frame, window.view._result
+    sent = [struct.unpack("<6d", d) for d in receiver.datagrams()]
+    assert len(sent) == 3
+    assert sent[-1][2] > 15  # not centred yet: z is the distance in cm
+
+    qtbot.keyClick(window, Qt.Key.Key_C)
+    assert window.view.status == "head pose centred"
+    streams.send(frame, result)
+    (centred,) = (struct.unpack("<6d", d) for d in receiver.datagrams())
+    assert centred == pytest.approx((0.0,) * 6, abs=1e-9)
+
+    window.camera_action.trigger()
+    (camera,) = FakeCamera.opened
+    assert window.view.status == "virtual camera on /dev/video-fake"
+    streams.send(frame, result)
+    assert len(camera.frames) == 1
+    assert camera.frames[0].shape == (240, 320, 3)
+    window.camera_action.trigger()
+    assert camera.closed
+    assert window.view.status == "virtual camera off"
+
+    class Missing:
+        def __init__(self, **kw) -> None:
+            raise RuntimeError("No v4l2 loopback device found at /dev/video[0-99].")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"v4l2loopback": Missing})
+    window.camera_action.trigger()
+    assert window.view.status.startswith("no virtual camera found")
+    assert not window.camera_action.isChecked()
+    streams.close()
+    receiver.sock.close()
+    pipeline.close()

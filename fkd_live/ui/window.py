@@ -189,8 +189,11 @@ class MainWindow(QMainWindow):
             device = self.streams.set_virtual_camera(on)
         except VirtualCameraError as exc:
             log.error("%s", exc)
-            self.view.status = str(exc)
+            self.camera_action.blockSignals(True)  # unchecking must not report "off" over the error
             self.camera_action.setChecked(False)
+            self.camera_action.blockSignals(False)
+            self.view.status = str(exc)
+            self.view.update()
             return
         self.view.status = f"virtual camera on {device}" if on else "virtual camera off"
         self.view.update()
