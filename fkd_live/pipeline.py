@@ -29,6 +29,7 @@ from .adapters.runtime import KeypointModel
 from .core.contract import crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
 from .core.geometry import DegenerateTransformError, Matrix, apply_transform, invert_transform
+from .core.plausibility import plausible
 from .core.pose import DEFAULT_FOV_DEG, focal_length
 from .core.smoothing import OneEuroConfig, OneEuroFilter
 from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error
@@ -71,6 +72,14 @@ def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
         except DegenerateTransformError:
             pass  # eyes on one pixel: frame by the box instead
     return crop_from_box(det.box, model.spec)
+
+
+def _invertible(matrix: Matrix) -> bool:
+    try:
+        invert_transform(matrix)
+    except DegenerateTransformError:
+        return False
+    return True
 
 
 @dataclass
@@ -126,10 +135,13 @@ class Pipeline:
         t0 = time.perf_counter()
         plans = self._plan(frame, t, revive or []) if detect else self._tracking_plans(t)
         t1 = time.perf_counter()
+        # A crop that collapses (a face box or keypoints shrunk to a line) cannot be mapped back.
+        lost = [p.track for p in plans if p.track is not None and not _invertible(p.matrix)]
+        plans = [p for p in plans if _invertible(p.matrix)]
         if not plans:
             self._tracks = []
             ms["detect"] += 1e3 * (t1 - t0)
-            return []
+            return lost
         crops = np.stack([warp_crop(frame, p.matrix, self.model.spec) for p in plans])
         t2 = time.perf_counter()
         points = self.model.predict(crops)
@@ -137,7 +149,6 @@ class Pipeline:
         if self.config.refine_detections:
             plans, points = self._refine(frame, plans, points, ms)
         kept: list[Track] = []
-        lost: list[Track] = []
         for plan, p in zip(plans, points, strict=True):
             track = self._update(plan, apply_transform(invert_transform(plan.matrix), p))
             if track is not None:
@@ -230,11 +241,13 @@ class Pipeline:
         return track
 
     def _plausible(self, keypoints: npt.NDArray[np.float64]) -> bool:
-        """Whether model keypoints still describe a face: finite, a usable eye distance, and a
-        shape the template fits (see `max_shape_error`)."""
+        """Whether model keypoints still describe a face: finite, a usable eye distance, a shape
+        a face can make (`core.plausibility`) and one the template fits (`max_shape_error`)."""
         if not np.isfinite(keypoints).all():
             return False
         if float(np.linalg.norm(keypoints[1] - keypoints[0])) < 2.0:
+            return False
+        if not plausible(keypoints):  # a shape no face makes (mouth above the eyes, crossed...)
             return False
         error = shape_error(keypoints, self.model.spec.template)
         return error <= self.config.max_shape_error

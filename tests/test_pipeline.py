@@ -12,6 +12,7 @@ from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import ModelSpec, apply_transform, crop_from_points, invert_transform
 from fkd_live.core.faces import Detection
 from fkd_live.core.smoothing import OneEuroConfig
+from fkd_live.core.tracking import shape_error
 from fkd_live.pipeline import Pipeline, PipelineConfig
 
 SPEC = ModelSpec()
@@ -277,3 +278,18 @@ def test_the_box_follows_the_tracked_keypoints():
 def test_redetect_every_must_be_positive(every):
     with pytest.raises(ValueError, match="redetect_every"):
         PipelineConfig(redetect_every=every)
+
+
+def test_a_mouth_as_wide_as_the_head_is_never_reported():
+    # Mouth corners 11 px further out each (1.76 eye distances wide): close enough to the
+    # template by the RMS fit (under max_shape_error), but no face looks like that
+    # (core.plausibility), so the face is dropped, on detection and while tracking.
+    t = SPEC.template_in_input()
+    wide = np.zeros((5, 2))
+    wide[3, 0], wide[4, 0] = -11.0, 11.0
+    assert shape_error(t + wide, t) < PipelineConfig().max_shape_error
+    pipe = Pipeline(ScriptedDetector([A]), ScriptedModel([wide, wide]), RAW)
+    assert pipe.process(FRAME, 0.0).faces == ()
+    tracked = Pipeline(ScriptedDetector([A, None]), ScriptedModel([0.0, 0.0, wide]), RAW)
+    assert len(tracked.process(FRAME, 0.0).faces) == 1
+    assert tracked.process(FRAME, 0.1).faces == ()
