@@ -9,6 +9,9 @@ Reads what `fkd-live --video V --keypoints-out K.jsonl` or `fkd-live image DIR -
 `--make-clip OUT.mp4 PICTURE...` first writes a hard clip: each picture (e.g. Helen/AFW photos
 with turned heads) slides out of a 640x480 frame to the right until three quarters of it have
 left, and back, over 48 frames, with fresh camera noise (std 4) on every frame.
+
+`--mediapipe face_landmarker.task CLIP...` counts the same for MediaPipe Face Landmarker (VIDEO
+mode, `--max-faces` faces, five points from its mesh) on each clip, side by side.
 """
 
 from __future__ import annotations
@@ -60,18 +63,42 @@ def make_clip(out: Path, pictures: list[Path]) -> None:
     writer.release()
 
 
+def count_mediapipe(task: str, clip: Path, max_faces: int) -> tuple[int, int, int]:
+    """(frames, frames with a face, impossible faces) of Face Landmarker on one clip."""
+    from fkd_live.adapters.landmarker import MediaPipeLandmarker
+    from fkd_live.adapters.sources import VideoSource
+
+    source, landmarker = VideoSource(str(clip)), MediaPipeLandmarker(task, max_faces)
+    frames = with_face = impossible = 0
+    try:
+        while (item := source.read()) is not None:
+            faces = landmarker.detect(*item)
+            frames += 1
+            with_face += bool(faces)
+            impossible += sum(shape_problem(f) is not None for f in faces)
+    finally:
+        landmarker.close()
+        source.close()
+    return frames, with_face, impossible
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--make-clip", type=Path, metavar="OUT.mp4")
+    parser.add_argument("--mediapipe", metavar="TASK")
+    parser.add_argument("--max-faces", type=int, default=1)
     args = parser.parse_args()
     if args.make_clip:
         make_clip(args.make_clip, args.files)
         return 0
     print(f"{'file':<28}{'frames':>8}{'with a face':>13}{'impossible':>12}")
     for path in args.files:
-        lines, with_face, impossible = count(path)
-        print(f"{path.name:<28}{lines:>8}{with_face:>13}{impossible:>12}")
+        if args.mediapipe:
+            row = count_mediapipe(args.mediapipe, path, args.max_faces)
+        else:
+            row = count(path)
+        print(f"{path.name:<28}{row[0]:>8}{row[1]:>13}{row[2]:>12}")
     return 0
 
 
