@@ -74,14 +74,6 @@ def alignment_matrix(det: Detection, model: KeypointModel) -> Matrix:
     return crop_from_box(det.box, model.spec)
 
 
-def _invertible(matrix: Matrix) -> bool:
-    try:
-        invert_transform(matrix)
-    except DegenerateTransformError:
-        return False
-    return True
-
-
 @dataclass
 class _Plan:
     """One face to run the model on this frame: its track (None: a new face), the alignment and
@@ -91,6 +83,20 @@ class _Plan:
     matrix: Matrix
     det: Detection | None
     from_detector: bool = False  # aligned from the detection, not from the track's keypoints
+    # Input-to-frame matrix, inverted once per plan (also by `replace`); None when the crop
+    # collapses (a face box or keypoints shrunk to a line) and cannot be mapped back.
+    inverse: Matrix | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self.inverse = invert_transform(self.matrix)
+        except DegenerateTransformError:
+            self.inverse = None
+
+    def to_frame(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Model answers `(5, 2)` in input pixels, in frame pixels (plans with an inverse only)."""
+        assert self.inverse is not None
+        return apply_transform(self.inverse, points)
 
 
 class Pipeline:
@@ -135,9 +141,8 @@ class Pipeline:
         t0 = time.perf_counter()
         plans = self._plan(frame, t, revive or []) if detect else self._tracking_plans(t)
         t1 = time.perf_counter()
-        # A crop that collapses (a face box or keypoints shrunk to a line) cannot be mapped back.
-        lost = [p.track for p in plans if p.track is not None and not _invertible(p.matrix)]
-        plans = [p for p in plans if _invertible(p.matrix)]
+        lost = [p.track for p in plans if p.inverse is None and p.track is not None]
+        plans = [p for p in plans if p.inverse is not None]
         if not plans:
             self._tracks = []
             ms["detect"] += 1e3 * (t1 - t0)
@@ -150,7 +155,7 @@ class Pipeline:
             plans, points = self._refine(frame, plans, points, ms)
         kept: list[Track] = []
         for plan, p in zip(plans, points, strict=True):
-            track = self._update(plan, apply_transform(invert_transform(plan.matrix), p))
+            track = self._update(plan, plan.to_frame(p))
             if track is not None:
                 kept.append(track)
             elif plan.track is not None:
@@ -176,7 +181,7 @@ class Pipeline:
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
             if not plan.from_detector:  # tracked faces (every frame's work) are left alone
                 continue
-            keypoints = apply_transform(invert_transform(plan.matrix), p)
+            keypoints = plan.to_frame(p)
             if self._plausible(keypoints):
                 redo.append((i, crop_from_points(keypoints, self.model.spec)))
         if not redo:
