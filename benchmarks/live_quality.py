@@ -55,15 +55,28 @@ def place(
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
     """The face scaled to `iod` px between the eyes, centred in a grey frame (then moved by
     `extra`, a (2, 3) similarity about the frame centre); the frame and its true keypoints."""
+    m = placement(sample, iod, extra)
+    image = sample.image if sample.image.ndim == 3 else np.repeat(sample.image[..., None], 3, 2)
+    frame = cv2.warpAffine(image, m, FRAME, flags=cv2.INTER_LINEAR, borderValue=(128, 128, 128))
+    return np.asarray(frame, np.uint8), apply_transform(m, sample.points)
+
+
+def placement(
+    sample: FaceSample, iod: float, extra: npt.NDArray[np.float64] | None = None
+) -> npt.NDArray[np.float64]:
+    """The (2, 3) picture-to-frame matrix of `place`."""
     pts = sample.points
     s = iod / float(np.linalg.norm(pts[1] - pts[0]))
     centre = pts.mean(axis=0)
     m = np.array([[s, 0, FRAME[0] / 2 - s * centre[0]], [0, s, FRAME[1] / 2 - s * centre[1]]])
-    if extra is not None:
-        m = compose_transforms(extra, m)
-    image = sample.image if sample.image.ndim == 3 else np.repeat(sample.image[..., None], 3, 2)
-    frame = cv2.warpAffine(image, m, FRAME, flags=cv2.INTER_LINEAR, borderValue=(128, 128, 128))
-    return np.asarray(frame, np.uint8), apply_transform(m, pts)
+    return m if extra is None else compose_transforms(extra, m)
+
+
+def place_points(
+    sample: FaceSample, iod: float, extra: npt.NDArray[np.float64] | None = None
+) -> npt.NDArray[np.float64]:
+    """The true keypoints `(5, 2)` of `place`, without rendering the frame."""
+    return apply_transform(placement(sample, iod, extra), sample.points)
 
 
 def sway(t: float) -> npt.NDArray[np.float64]:

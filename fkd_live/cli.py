@@ -83,7 +83,7 @@ def build_run_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="while tracking, detect every N frames (1: every frame; default %(default)s)",
     )
-    smooth = parser.add_argument_group("smoothing (One Euro filter per keypoint)")
+    smooth = parser.add_argument_group("smoothing (One Euro filter on the face's keypoints)")
     smooth.add_argument("--no-smoothing", action="store_true", help="show raw keypoints")
     smooth.add_argument(
         "--min-cutoff",

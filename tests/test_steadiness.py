@@ -1,0 +1,73 @@
+"""A still real face under dim-webcam noise gives steady keypoints and head pose (issue 18).
+
+LFW pictures scaled to about 70 px between the eyes in a 640x480 grey frame, fresh Gaussian noise
+of std 4 grey levels each frame at 30 fps, tracked with the app's defaults. The bounds are the
+issue's targets: keypoints move at most 0.030% of the eye distance frame to frame (RMS), yaw,
+pitch and roll at most 0.05 degrees. The filter before issue 18 (each coordinate its own speed,
+no still band) gave about 0.06% and 0.06 degrees here: `benchmarks.steadiness` measures more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fkd_live.adapters.imaging import read_image_rgb
+from fkd_live.api import Tracker
+from tests.conftest import FACES5, need
+
+# The first four LFW people in name order whose first picture is frontal enough to track.
+PICTURES = (
+    "AJ_Cook/AJ_Cook_0001.jpg",
+    "Aaron_Eckhart/Aaron_Eckhart_0001.jpg",
+    "Abba_Eban/Abba_Eban_0001.jpg",
+    "Adelina_Avila/Adelina_Avila_0001.jpg",
+)
+FRAMES, SETTLE = 60, 10
+
+
+def still_clip(path: str, seed: int) -> list[np.ndarray]:
+    import cv2
+
+    image = read_image_rgb(str(need(FACES5 / "lfw" / path)))
+    assert image is not None
+    big = cv2.resize(image, None, fx=1.75, fy=1.75)  # LFW's eyes are ~40 px apart
+    frame = np.full((480, 640, 3), 128, np.uint8)
+    h, w = big.shape[:2]
+    top, left = (480 - h) // 2, (640 - w) // 2
+    frame[top : top + h, left : left + w] = big
+    rng = np.random.default_rng(seed)
+    noisy = [frame + rng.normal(0.0, 4.0, frame.shape) for _ in range(FRAMES)]
+    return [np.clip(f, 0, 255).astype(np.uint8) for f in noisy]
+
+
+def steadiness(path: str, tracker: Tracker) -> tuple[float, np.ndarray]:
+    """Keypoint RMS step over the eye distance, and yaw, pitch, roll RMS steps (degrees)."""
+    points, angles = [], []
+    for i, frame in enumerate(still_clip(path, seed=len(path))):
+        faces = tracker.track(frame, 100.0 + i / 30.0)  # a fresh track: times start anywhere
+        assert len(faces) == 1
+        assert faces[0].pose is not None
+        if i >= SETTLE:
+            pose = faces[0].pose
+            points.append(faces[0].keypoints.astype(np.float64))
+            angles.append((pose.yaw, pose.pitch, pose.roll))
+    p, a = np.array(points), np.array(angles)
+    iod = float(np.linalg.norm(p[:, 1] - p[:, 0], axis=1).mean())
+    assert 60 < iod < 85
+    step = float(np.sqrt(np.mean(np.sum(np.diff(p, axis=0) ** 2, axis=2)))) / iod
+    return step, np.sqrt(np.mean(np.diff(a, axis=0) ** 2, axis=0))
+
+
+def test_still_noisy_faces_are_steady(shipped_model, detector_model):
+    steps, turns = [], []
+    for path in PICTURES:
+        with Tracker(model=shipped_model, detector_model=detector_model) as tracker:
+            step, turn = steadiness(path, tracker)
+        steps.append(step)
+        turns.append(turn)
+    # The issue's targets on the median face; no face far off them (one frame where the model's
+    # whole answer jumps by a third of a pixel opens the filter, as real motion must).
+    assert float(np.median(steps)) <= 0.00030, steps
+    assert (np.median(turns, axis=0) <= 0.05).all(), turns
+    assert max(steps) <= 0.0010, steps
+    assert float(np.max(turns)) <= 0.15, turns
