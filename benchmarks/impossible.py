@@ -39,24 +39,32 @@ def count(path: Path) -> tuple[int, int, int]:
     return lines, with_face, impossible
 
 
+def placement(image_shape: tuple[int, ...], i: int) -> tuple[float, float, float]:
+    """(scale, x, y) of a picture of `image_shape` in frame `i` of its slide: resized by
+    `scale`, its top-left corner at (x, y) in the frame."""
+    w, h = FRAME
+    scale = 0.9 * h / image_shape[0]
+    ph, pw = round(image_shape[0] * scale), round(image_shape[1] * scale)
+    shift = (1 - abs(1 - 2 * i / (STEPS - 1))) * (w / 2 + 0.25 * pw)  # out and back
+    return scale, w / 2 - pw / 2 + shift, (h - ph) / 2
+
+
 def make_clip(out: Path, pictures: list[Path]) -> None:
     """The sliding clip of the module docstring (mp4v, 25 fps)."""
     import cv2
 
-    w, h = FRAME
     writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), 25.0, FRAME)
     rng = np.random.default_rng(0)
     for picture in pictures:
         read = cv2.imread(str(picture))
         if read is None:
             raise SystemExit(f"impossible: cannot read {picture}")
-        image = np.asarray(read, np.uint8)
-        scale = 0.9 * h / image.shape[0]
-        image = np.asarray(cv2.resize(image, None, fx=scale, fy=scale), np.uint8)
-        ph, pw = image.shape[:2]
+        original = np.asarray(read, np.uint8)
+        scale = placement(original.shape, 0)[0]
+        image = np.asarray(cv2.resize(original, None, fx=scale, fy=scale), np.uint8)
         for i in range(STEPS):
-            shift = (1 - abs(1 - 2 * i / (STEPS - 1))) * (w / 2 + 0.25 * pw)  # out and back
-            m = np.array([[1, 0, w / 2 - pw / 2 + shift], [0, 1, (h - ph) / 2]], np.float32)
+            _, x, y = placement(original.shape, i)
+            m = np.array([[1, 0, x], [0, 1, y]], np.float32)
             frame = cv2.warpAffine(image, m, FRAME, borderValue=(40, 40, 48)).astype(np.float64)
             frame += rng.normal(0.0, 4.0, frame.shape)
             writer.write(np.clip(frame, 0, 255).astype(np.uint8))

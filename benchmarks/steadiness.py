@@ -19,7 +19,8 @@ Held-out faces only (faces5's validation split), each scaled to `--iod` px betwe
 MediaPipe's pose is solved from its five points with the same solver as ours, so the pose
 figures compare what the five points of each method give. Faces: `--clips` evenly spaced over
 CelebA and Helen/AFW's held-out pictures; `--clip-offset` picks a disjoint set (the filters were
-tuned on offset 0; report the other too).
+tuned on offset 0; report the other too). The filter before issue 18, for before/after:
+`--speed value --still-speed 0 --min-cutoff 0.3 --beta 20`.
 """
 
 from __future__ import annotations
@@ -164,8 +165,11 @@ def methods(args: argparse.Namespace) -> dict[str, Factory]:
     detector = make_detector(args.detector_model)
     lq.CLOSERS.append(detector.close)
 
+    filt = OneEuroConfig(args.min_cutoff, args.beta, still_speed=args.still_speed,
+                         speed=args.speed)  # fmt: skip
+
     def pipeline(smoothing: bool) -> Callable[[], Pipeline]:
-        config = PipelineConfig(smoothing=OneEuroConfig() if smoothing else None)
+        config = PipelineConfig(smoothing=filt if smoothing else None)
         return lambda: Pipeline(detector, model, config)
 
     out = {"fkd-live": ours(pipeline(True)), "fkd-live raw": ours(pipeline(False))}
@@ -200,6 +204,11 @@ def main() -> int:
     p.add_argument("--noise", type=float, nargs="+", default=[2.0, 4.0, 8.0])
     p.add_argument("--iod", type=float, default=70.0)
     p.add_argument("--no-moving", action="store_true")
+    defaults = OneEuroConfig()
+    p.add_argument("--min-cutoff", type=float, default=defaults.min_cutoff)
+    p.add_argument("--beta", type=float, default=defaults.beta)
+    p.add_argument("--still-speed", type=float, default=defaults.still_speed)
+    p.add_argument("--speed", choices=("face", "value"), default=defaults.speed)
     args = p.parse_args()
     faces, found = clip_faces(args), methods(args)
     print(f"{len(faces)} held-out faces (offset {args.clip_offset}) x {args.frames} frames, "

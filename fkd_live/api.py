@@ -65,7 +65,8 @@ class Tracker:
     Keyword options are the command line's: `model` (an `.onnx` from `python -m train`; default
     the shipped one), `device` (`auto`, `cpu`, `gpu`), `threads`, `detector_model` (BlazeFace
     `.tflite`; default `$FKD_LIVE_DETECTOR_MODEL`, the user cache, else downloaded once unless
-    `download=False`), `max_faces`, `min_score`, `redetect_every`, `smoothing` (One Euro, with
+    `download=False`), `max_faces`, `min_score`, `min_readable` (faces the model scores as less
+    readable are dropped; models with a score), `redetect_every`, `smoothing` (One Euro, with
     `min_cutoff` Hz and `beta`), `fov` (the camera's horizontal field of view, degrees).
     The model loads at once; the detector when it is first needed (or at `prepare()`).
     """
@@ -80,6 +81,7 @@ class Tracker:
         detector_model: str | Path | None = None,
         download: bool = True,
         min_score: float = 0.5,
+        min_readable: float = PipelineConfig.min_readable,
         redetect_every: int = PipelineConfig.redetect_every,
         smoothing: bool = True,
         min_cutoff: float = OneEuroConfig.min_cutoff,
@@ -89,6 +91,7 @@ class Tracker:
         pipeline = PipelineConfig(
             max_faces=max_faces,
             min_score=min_score,
+            min_readable=min_readable,
             redetect_every=redetect_every,
             smoothing=OneEuroConfig(min_cutoff=min_cutoff, beta=beta) if smoothing else None,
             fov=fov,

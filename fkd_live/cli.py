@@ -77,6 +77,14 @@ def build_run_parser() -> argparse.ArgumentParser:
         "--max-faces", type=argtypes.positive_int, default=1, help="faces to track (default 1)"
     )
     model.add_argument(
+        "--min-readable",
+        type=argtypes.fraction,
+        default=PipelineConfig.min_readable,
+        metavar="S",
+        help="drop a face whose crop the model scores as readable under S (models with a "
+        "score; 0: never; default %(default)s)",
+    )
+    model.add_argument(
         "--redetect-every",
         type=argtypes.positive_int,
         default=PipelineConfig.redetect_every,
@@ -204,6 +212,7 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
         pipeline=PipelineConfig(
             max_faces=args.max_faces,
             min_score=args.min_score,
+            min_readable=args.min_readable,
             redetect_every=args.redetect_every,
             smoothing=None
             if args.no_smoothing

@@ -53,6 +53,9 @@ class PipelineConfig:
     # --clips 0 --photos 1000 --sources celeba --worst 3`, with and without --no-refine).
     refine_detections: bool = True
     smoothing: OneEuroConfig | None = field(default_factory=OneEuroConfig)  # None: off
+    # A face whose crop the model's readable-face score (models with one: `ModelSpec.score_name`)
+    # puts under this counts as lost, and the detector looks again at once. 0 turns it off.
+    min_readable: float = 0.5
     # The camera's horizontal field of view, for head pose (distances scale with it).
     fov: float = DEFAULT_FOV_DEG
 
@@ -149,13 +152,13 @@ class Pipeline:
             return lost
         crops = np.stack([warp_crop(frame, p.matrix, self.model.spec) for p in plans])
         t2 = time.perf_counter()
-        points = self.model.predict(crops)
+        points, scores = self.model.predict_scored(crops)
         t3 = time.perf_counter()
         if self.config.refine_detections:
-            plans, points = self._refine(frame, plans, points, ms)
+            plans, points, scores = self._refine(frame, plans, points, scores, ms)
         kept: list[Track] = []
-        for plan, p in zip(plans, points, strict=True):
-            track = self._update(plan, plan.to_frame(p))
+        for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
+            track = self._update(plan, plan.to_frame(p), None if scores is None else scores[i])
             if track is not None:
                 kept.append(track)
             elif plan.track is not None:
@@ -171,11 +174,13 @@ class Pipeline:
         frame: npt.NDArray[np.uint8],
         plans: list[_Plan],
         points: npt.NDArray[np.float64],
+        scores: npt.NDArray[np.float64] | None,
         ms: dict[str, float],
-    ) -> tuple[list[_Plan], npt.NDArray[np.float64]]:
+    ) -> tuple[list[_Plan], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
         """Plans aligned from the detector, realigned from the model's first answer `(N, 5, 2)`
-        (input pixels) and answered again; implausible first answers keep their crop. Its warps
-        count as "align" time and its model call as "keypoints" time in `ms`."""
+        (input pixels, with its scores `(N,)` if any) and answered again; implausible first
+        answers keep their crop. Its warps count as "align" time and its model call as
+        "keypoints" time in `ms`."""
         t0 = time.perf_counter()
         redo: list[tuple[int, Matrix]] = []
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
@@ -186,17 +191,20 @@ class Pipeline:
                 redo.append((i, crop_from_points(keypoints, self.model.spec)))
         if not redo:
             ms["align"] += 1e3 * (time.perf_counter() - t0)
-            return plans, points
+            return plans, points, scores
         crops = np.stack([warp_crop(frame, m, self.model.spec) for _, m in redo])
         t1 = time.perf_counter()
-        again = self.model.predict(crops)
+        again, again_scores = self.model.predict_scored(crops)
         ms["align"] += 1e3 * (t1 - t0)
         ms["keypoints"] += 1e3 * (time.perf_counter() - t1)
         plans, points = list(plans), points.copy()
-        for (i, matrix), p in zip(redo, again, strict=True):
+        scores = None if scores is None else scores.copy()
+        for j, ((i, matrix), p) in enumerate(zip(redo, again, strict=True)):
             plans[i] = replace(plans[i], matrix=matrix)
             points[i] = p
-        return plans, points
+            if scores is not None and again_scores is not None:
+                scores[i] = again_scores[j]
+        return plans, points, scores
 
     def _tracking_plans(self, t: float) -> list[_Plan]:
         spec = self.model.spec
@@ -232,10 +240,16 @@ class Pipeline:
         plans.sort(key=lambda p: p.track.track_id if p.track else 1 << 30)
         return plans
 
-    def _update(self, plan: _Plan, keypoints: npt.NDArray[np.float64]) -> Track | None:
-        """The plan's track moved to `keypoints` (a new track for a new face); None if lost."""
+    def _update(
+        self, plan: _Plan, keypoints: npt.NDArray[np.float64], readable: float | None
+    ) -> Track | None:
+        """The plan's track moved to `keypoints` (a new track for a new face); None if lost.
+        `readable`: the model's score for the crop (None: the model has none), which becomes
+        the face's score; without one the face keeps its last detection's score."""
         if not self._plausible(keypoints):
             return None
+        if readable is not None and readable < self.config.min_readable:
+            return None  # the model says this crop holds no face it can read
         track = plan.track
         if track is None:
             track = Track(next(self._ids), keypoints, np.zeros((4, 2)), 0.0, self._smoother())
@@ -243,6 +257,8 @@ class Pipeline:
         if plan.det is not None:
             track.score = plan.det.score
             track.box_in_face = apply_transform(face_frame(keypoints), box_corners(plan.det.box))
+        if readable is not None:
+            track.score = float(readable)
         return track
 
     def _plausible(self, keypoints: npt.NDArray[np.float64]) -> bool:

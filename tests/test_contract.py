@@ -124,3 +124,14 @@ def test_json_round_trip_and_validation():
         ModelSpec(keypoint_order=("nose", "lefteye", "righteye", "leftmouth", "rightmouth"))
     with pytest.raises(ContractError, match="color"):
         ModelSpec(color="BGR")
+
+
+def test_the_readable_score_output_is_optional_and_named_apart():
+    assert ModelSpec().score_name == ""  # older files, without the field, load as "no score"
+    old = json.loads(ModelSpec().to_json())
+    del old["score_name"]
+    assert ModelSpec.from_dict(old).score_name == ""
+    scored = ModelSpec(score_name="score")
+    assert ModelSpec.from_json(scored.to_json()) == scored
+    with pytest.raises(ContractError, match="score_name 'keypoints' must differ"):
+        ModelSpec(score_name="keypoints")

@@ -56,9 +56,14 @@ class ScriptedModel:
 
     provider = "scripted"
 
-    def __init__(self, offsets=()):
+    def __init__(self, offsets=(), scores=()):
         self.spec = SPEC
         self.offsets = list(offsets)
+        self.scores = list(scores)  # per call, each crop's readable score; none left: no score
+
+    def predict_scored(self, crops):
+        scores = np.full(len(crops), self.scores.pop(0)) if self.scores else None
+        return self.predict(crops), scores
 
     def predict(self, crops):
         offset = np.asarray(self.offsets.pop(0) if self.offsets else 0.0, dtype=np.float64)
@@ -293,3 +298,34 @@ def test_a_mouth_as_wide_as_the_head_is_never_reported():
     tracked = Pipeline(ScriptedDetector([A, None]), ScriptedModel([0.0, 0.0, wide]), RAW)
     assert len(tracked.process(FRAME, 0.0).faces) == 1
     assert tracked.process(FRAME, 0.1).faces == ()
+
+
+def test_an_unreadable_crop_loses_the_face_and_the_detector_looks_at_once():
+    # The model's readable score: 0.7 on the detected frame's two answers, 0.2 on frame 1's
+    # tracked crop (under min_readable 0.5), so the track is lost; the detector runs in that
+    # frame, finds the face and the track keeps its id, scored by its new crops (0.8).
+    model = ScriptedModel(scores=[0.7, 0.7, 0.2, 0.8, 0.8])
+    det = ScriptedDetector([A, A])
+    pipe = Pipeline(det, model, PipelineConfig(redetect_every=30, smoothing=None))
+    (first,) = pipe.process(FRAME, 0.0).faces
+    assert first.score == pytest.approx(0.7)  # the model's score, not the detector's 0.9
+    result = pipe.process(FRAME, 0.1)
+    assert result.detected
+    assert det.calls == 2
+    (face,) = result.faces
+    assert (face.id, face.score) == (1, pytest.approx(0.8))
+
+
+def test_an_unreadable_new_face_is_not_reported_and_min_readable_zero_reports_it():
+    low = [0.3, 0.3]  # the detection's first and second answer
+    assert Pipeline(ScriptedDetector([A]), ScriptedModel(scores=low), RAW).process(
+        FRAME, 0.0).faces == ()  # fmt: skip
+    off = PipelineConfig(smoothing=None, min_readable=0.0)
+    (face,) = Pipeline(ScriptedDetector([A]), ScriptedModel(scores=low), off).process(
+        FRAME, 0.0).faces  # fmt: skip
+    assert face.score == pytest.approx(0.3)
+
+
+def test_without_a_score_a_face_keeps_its_detection_score():
+    (face,) = Pipeline(ScriptedDetector([A]), ScriptedModel(), RAW).process(FRAME, 0.0).faces
+    assert face.score == pytest.approx(0.9)

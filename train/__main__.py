@@ -79,6 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
     sp_p.add_argument("--batch", type=int, default=1)
     sp_p.add_argument("--threads", type=int, default=1)
     sp_p.add_argument("--repeats", type=int, default=300)
+    rd_p = sub.add_parser(
+        "readable", help="train the readable-face score (ONNX, its checkpoint beside it)"
+    )
+    rd_p.add_argument("-o", "--output", type=Path, required=True, help="score model (.onnx)")
+    rd_p.add_argument(
+        "--like", type=Path, default=None,
+        help="keypoint model whose contract (input, framing) the score uses (default: shipped)",
+    )  # fmt: skip
+    rd_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    rd_p.add_argument("--sources", nargs="+", default=None)
+    rd_p.add_argument("--limit", type=int, default=3000, help="images per source (0 = all)")
+    rd_p.add_argument("--epochs", type=int, default=10)
+    rd_p.add_argument("--seed", type=int, default=0)
+    rd_p.add_argument("--width", type=int, default=16, help="channels of the first convolution")
+    at_p = sub.add_parser(
+        "attach-score", help="a keypoint model with a score model as its second output"
+    )
+    at_p.add_argument("model", type=Path, help="keypoint model (.onnx)")
+    at_p.add_argument("score", type=Path, help="score model from `readable` (.onnx)")
+    at_p.add_argument("-o", "--output", type=Path, required=True)
     return parser
 
 
@@ -180,6 +200,15 @@ def main(argv: list[str] | None = None) -> int:
                 tmp.write_text(table + "\n")
                 tmp.replace(args.output)
                 print(f"wrote {plot_ced(scores, args.output.with_suffix('.ced.png'))}")
+        elif args.command == "readable":
+            from .readable import run_readable
+
+            print(run_readable(args))
+        elif args.command == "attach-score":
+            from .readable import attach_score
+
+            diff = attach_score(args.model, args.score, args.output)
+            print(f"score attached (largest difference {diff:.1e}); wrote {args.output}")
     except (ValueError, OSError, ModelLoadError, RuntimeMissingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

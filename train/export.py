@@ -22,11 +22,14 @@ class ExportCheckError(RuntimeError):
     """onnxruntime disagrees with torch on the exported model."""
 
 
-def export_onnx(model: nn.Module, spec: ModelSpec, path: Path, seed: int = 0) -> float:
+def export_onnx(
+    model: nn.Module, spec: ModelSpec, path: Path, seed: int = 0, opset: int | None = None
+) -> float:
     """Write `model` to `path` (one file, dynamic batch, contract metadata) atomically.
 
     Returns the largest absolute difference between torch and onnxruntime on a random batch;
-    raises ExportCheckError (and leaves `path` untouched) when it exceeds MAX_ABS_DIFF.
+    raises ExportCheckError (and leaves `path` untouched) when it exceeds MAX_ABS_DIFF. `opset`:
+    the ONNX opset to write (None: the exporter's default).
     """
     import onnx
     import onnxruntime as ort
@@ -49,6 +52,7 @@ def export_onnx(model: nn.Module, spec: ModelSpec, path: Path, seed: int = 0) ->
             dynamic_shapes=({0: torch.export.Dim("batch", min=1, max=1024)},),
             external_data=False,
             dynamo=True,
+            opset_version=opset,
             optimize=True,
             verbose=False,
         )

@@ -98,10 +98,24 @@ class KeypointModel:
     def on_gpu(self) -> bool:
         return self.provider == CUDA_PROVIDER
 
+    @property
+    def has_score(self) -> bool:
+        """Whether the model also says how readable each crop's face is (`ModelSpec.score_name`)."""
+        return bool(self.spec.score_name)
+
     def predict(self, crops: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
         """`(N, H, W, 3) uint8` RGB crops to `(N, 5, 2) float64` keypoints in input pixels."""
+        return self.predict_scored(crops)[0]
+
+    def predict_scored(
+        self, crops: npt.NDArray[np.uint8]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+        """Keypoints as `predict`, and each crop's readable-face score `(N,)` in [0, 1] (None
+        for a model without one), from one model run."""
         if len(crops) == 0:
-            return np.zeros((0, 5, 2), dtype=np.float64)
+            return np.zeros((0, 5, 2), dtype=np.float64), (np.zeros(0) if self.has_score else None)
         x = preprocess(crops, self.spec)
-        (out,) = self._session.run([self.spec.output_name], {self.spec.input_name: x})
-        return decode_output(out, self.spec)
+        names = [self.spec.output_name] + ([self.spec.score_name] if self.has_score else [])
+        out = self._session.run(names, {self.spec.input_name: x})
+        score = np.asarray(out[1], np.float64).reshape(len(crops)) if self.has_score else None
+        return decode_output(out[0], self.spec), score

@@ -66,6 +66,9 @@ class ModelSpec:
     # shifted down by `box_shift_y * h` (detector boxes sit high on the face).
     box_scale: float = 1.2
     box_shift_y: float = 0.0
+    # The optional second output: `(N, 1)` P(the crop holds a readable face, framed as this
+    # contract frames faces), in [0, 1]; "" when the model has none (`train/readable.py`).
+    score_name: str = ""
     contract_version: int = CONTRACT_VERSION
     extra: tuple[tuple[str, str], ...] = field(default=())
 
@@ -161,6 +164,8 @@ def _problems(spec: ModelSpec) -> list[str]:
         out.append("celeba_crop must be (x, y, side) with side > 0")
     if spec.box_scale <= 0:
         out.append("box_scale must be positive")
+    if spec.score_name and spec.score_name in (spec.input_name, spec.output_name):
+        out.append(f"score_name {spec.score_name!r} must differ from the input and output names")
     return out
 
 

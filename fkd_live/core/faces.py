@@ -22,10 +22,12 @@ class Detection:
 
 @dataclass(frozen=True)
 class Face:
-    """One face in a frame: its box `(x, y, w, h)` and score (from its last detection; the box
-    then follows the keypoints), the model's `(5, 2) float32` keypoints (pixels of the frame,
-    contract order), the head pose estimated from them (None when it could not be) and its
-    track's id (stable while the face is tracked; 1 for the first face)."""
+    """One face in a frame: its box `(x, y, w, h)` (from its last detection, then following the
+    keypoints) and score (the keypoint model's readable-face score for this frame's crop when
+    the model has one, `ModelSpec.score_name`; else its last detection's), the model's
+    `(5, 2) float32` keypoints (pixels of the frame, contract order), the head pose estimated
+    from them (None when it could not be) and its track's id (stable while the face is tracked;
+    1 for the first face)."""
 
     box: tuple[float, float, float, float]
     score: float
