@@ -11,7 +11,8 @@ T = np.array([[300.0, 200.0], [340.0, 200.0], [320.0, 225.0], [305.0, 250.0], [3
 
 
 def moved(dx: float, dy: float) -> np.ndarray:
-    return T + np.array([dx, dy])
+    out: np.ndarray = T + np.array([dx, dy])
+    return out
 
 
 def test_a_frame_is_readable_while_all_five_points_are_inside():
