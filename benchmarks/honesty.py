@@ -10,7 +10,9 @@ frame's five true points are known. A frame is readable when all five lie inside
 method (fkd-live from its JSON lines, MediaPipe Face Landmarker run here; one face each, the one
 nearest the truth scored): readable frames it reports a face in, and of those how many are right
 (NME under 10% of the true eye distance); frames it reports a face in although a true point has
-left the frame; and wrong faces (NME over 25%, or any face in a frame whose whole face has left).
+left the frame; wrong faces (NME over 25%, or any face in a frame whose whole face has left);
+and faces elsewhere (more than 1.5 eye distances from the labelled face: other people in the
+picture, not scored).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy.typing as npt
 from benchmarks.impossible import FRAME, STEPS, placement
 
 Points = npt.NDArray[np.float64]
-RIGHT, WRONG = 0.10, 0.25
+RIGHT, WRONG, ELSEWHERE = 0.10, 0.25, 1.5
 
 
 def truths(labels: Path, pictures: list[Path]) -> list[Points]:
@@ -62,15 +64,23 @@ def nme(pred: Points, truth: Points) -> float:
 
 
 def score(answers: list[list[Points]], truth: list[Points]) -> list[int]:
-    """[readable frames, reported there, right there, reported unreadable, wrong faces]."""
-    out = [0, 0, 0, 0, 0]
+    """[readable frames, reported there, right there, reported unreadable, wrong faces,
+    elsewhere]. The answer nearest the labelled face is scored; one whose centre is more than
+    `ELSEWHERE` true eye distances from the labelled face's is another face (the pictures hold
+    other people), counted as "elsewhere" only."""
+    out = [0, 0, 0, 0, 0, 0]
     w = FRAME[0]
     for faces, t in zip(answers, truth, strict=True):
         ok = readable(t)
         out[0] += ok
         if not faces:
             continue
-        best = min(nme(f, t) for f in faces)
+        centre, iod = t.mean(axis=0), float(np.linalg.norm(t[1] - t[0]))
+        gaps = [float(np.linalg.norm(f.mean(axis=0) - centre)) / iod for f in faces]
+        if min(gaps) > ELSEWHERE:
+            out[5] += 1
+            continue
+        best = nme(faces[int(np.argmin(gaps))], t)
         gone = bool((t[:, 0] >= w).all())  # the whole face has left the frame
         if ok:
             out[1] += 1
@@ -115,13 +125,14 @@ def main() -> int:
     methods = {path.name: from_jsonl(path) for path in args.jsonl}
     if args.mediapipe:
         methods["MediaPipe"] = from_mediapipe(args.mediapipe, args.clip)
-    heads = ("readable", "reported", "right", "reported unreadable", "wrong")
+    heads = ("readable", "reported", "right", "reported unreadable", "wrong", "elsewhere")
     print(f"{args.clip.name}: {len(truth)} frames")
-    print(f"{'':<24}" + "".join(f"{h:>21}" for h in heads))
+    print(f"{'':<24}" + "".join(f"{h:>{len(h) + 2}}" for h in heads))
     for name, answers in methods.items():
         if len(answers) != len(truth):
             raise SystemExit(f"honesty: {name} has {len(answers)} frames, the clip {len(truth)}")
-        print(f"{name:<24}" + "".join(f"{v:>21}" for v in score(answers, truth)))
+        cells = score(answers, truth)
+        print(f"{name:<24}" + "".join(f"{v:>{len(h) + 2}}" for v, h in zip(cells, heads)))
     return 0
 
 

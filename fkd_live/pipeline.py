@@ -55,7 +55,7 @@ class PipelineConfig:
     smoothing: OneEuroConfig | None = field(default_factory=OneEuroConfig)  # None: off
     # A face whose crop the model's readable-face score (models with one: `ModelSpec.score_name`)
     # puts under this counts as lost, and the detector looks again at once. 0 turns it off.
-    min_readable: float = 0.5
+    min_readable: float = 0.1
     # The camera's horizontal field of view, for head pose (distances scale with it).
     fov: float = DEFAULT_FOV_DEG
 
@@ -117,8 +117,11 @@ class Pipeline:
         ms: dict[str, float] = {"detect": 0.0, "align": 0.0, "keypoints": 0.0}
         detect = not self._tracks or self._since_detect + 1 >= self.config.redetect_every
         lost = self._step(frame, t, detect, ms)
-        if lost and not detect:
-            detect = True  # a tracked face slipped away: look for it now, not N frames later
+        if lost:
+            # A tracked face slipped away (its crop, aligned from its last keypoints, no longer
+            # reads as a face): look for it now, not N frames later, and frame it from the
+            # detector even where this frame's detection had confirmed it.
+            detect = True
             self._step(frame, t, True, ms, revive=lost)
         self._since_detect = 0 if detect else self._since_detect + 1
         t0 = time.perf_counter()

@@ -34,9 +34,10 @@ def test_score_counts_reported_right_unreadable_and_wrong_faces():
         [],  # left and not reported
     ]
     truth = [T, T, T, T, half, out, out]
-    assert score(answers, truth) == [4, 3, 1, 2, 2]
-    # The nearest of several answers is scored.
-    assert score([[moved(100.0, 0.0), T]], [T]) == [1, 1, 1, 0, 0]
+    assert score(answers, truth) == [4, 3, 1, 2, 2, 0]
+    # The nearest of several answers is scored; one 2.5 eye distances off is another face.
+    assert score([[moved(100.0, 0.0), T]], [T]) == [1, 1, 1, 0, 0, 0]
+    assert score([[moved(100.0, 0.0)]], [T]) == [1, 0, 0, 0, 0, 1]
 
 
 def test_a_picture_slides_out_three_quarters_and_back():

@@ -301,10 +301,10 @@ def test_a_mouth_as_wide_as_the_head_is_never_reported():
 
 
 def test_an_unreadable_crop_loses_the_face_and_the_detector_looks_at_once():
-    # The model's readable score: 0.7 on the detected frame's two answers, 0.2 on frame 1's
-    # tracked crop (under min_readable 0.5), so the track is lost; the detector runs in that
+    # The model's readable score: 0.7 on the detected frame's two answers, 0.05 on frame
+    # 1's tracked crop (under min_readable 0.1), so the track is lost; the detector runs in that
     # frame, finds the face and the track keeps its id, scored by its new crops (0.8).
-    model = ScriptedModel(scores=[0.7, 0.7, 0.2, 0.8, 0.8])
+    model = ScriptedModel(scores=[0.7, 0.7, 0.05, 0.8, 0.8])
     det = ScriptedDetector([A, A])
     pipe = Pipeline(det, model, PipelineConfig(redetect_every=30, smoothing=None))
     (first,) = pipe.process(FRAME, 0.0).faces
@@ -317,15 +317,28 @@ def test_an_unreadable_crop_loses_the_face_and_the_detector_looks_at_once():
 
 
 def test_an_unreadable_new_face_is_not_reported_and_min_readable_zero_reports_it():
-    low = [0.3, 0.3]  # the detection's first and second answer
+    low = [0.05, 0.05]  # the detection's first and second answer
     assert Pipeline(ScriptedDetector([A]), ScriptedModel(scores=low), RAW).process(
         FRAME, 0.0).faces == ()  # fmt: skip
     off = PipelineConfig(smoothing=None, min_readable=0.0)
     (face,) = Pipeline(ScriptedDetector([A]), ScriptedModel(scores=low), off).process(
         FRAME, 0.0).faces  # fmt: skip
-    assert face.score == pytest.approx(0.3)
+    assert face.score == pytest.approx(0.05)
 
 
 def test_without_a_score_a_face_keeps_its_detection_score():
     (face,) = Pipeline(ScriptedDetector([A]), ScriptedModel(), RAW).process(FRAME, 0.0).faces
     assert face.score == pytest.approx(0.9)
+
+
+def test_a_face_lost_on_a_detection_frame_is_framed_from_that_detection_at_once():
+    # Detecting every frame: in frame 1 the detector confirms the track, but the crop aligned
+    # from its keypoints reads as no face (0.05); the face is framed from the detector at once
+    # (the detector asked again) and keeps its id.
+    model = ScriptedModel(scores=[0.7, 0.7, 0.05, 0.8, 0.8])
+    det = ScriptedDetector([A, A, A])
+    pipe = Pipeline(det, model, PipelineConfig(redetect_every=1, smoothing=None))
+    pipe.process(FRAME, 0.0)
+    (face,) = pipe.process(FRAME, 0.1).faces
+    assert (face.id, face.score, det.calls) == (1, pytest.approx(0.8), 3)
+    np.testing.assert_allclose(face.keypoints, template_at(A), atol=1e-6)
