@@ -132,7 +132,9 @@ def main() -> int:
         if len(answers) != len(truth):
             raise SystemExit(f"honesty: {name} has {len(answers)} frames, the clip {len(truth)}")
         cells = score(answers, truth)
-        print(f"{name:<24}" + "".join(f"{v:>{len(h) + 2}}" for v, h in zip(cells, heads)))
+        print(
+            f"{name:<24}" + "".join(f"{v:>{len(h) + 2}}" for v, h in zip(cells, heads, strict=True))
+        )
     return 0
 
 

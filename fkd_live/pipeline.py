@@ -10,7 +10,8 @@ are coarse, so the model's first answer aligns the crop it answers again (`refin
 Tracking: once a face is found, the next frame is aligned from its previous keypoints and the
 detector is skipped. The detector runs again every `redetect_every` frames (to pick up new faces
 and to confirm the tracked ones: a tracked face it no longer sees is dropped), and at once when a
-tracked face is lost (its keypoints no longer form a plausible face, or leave the frame).
+tracked face is lost (its keypoints no longer form a plausible face, or leave the frame, or the
+model's readable-face score for its crop falls under `min_readable`), in the same frame.
 """
 
 from __future__ import annotations
