@@ -7,12 +7,12 @@
 
 The clip slides each labelled picture out of the frame and back (`benchmarks.impossible`), so each
 frame's five true points are known. A frame is readable when all five lie inside the frame. Per
-method (fkd-live from its JSON lines, MediaPipe Face Landmarker run here; one face each, the one
-nearest the truth scored): readable frames it reports a face in, and of those how many are right
-(NME under 10% of the true eye distance); frames it reports a face in although a true point has
-left the frame; wrong faces (NME over 25%, or any face in a frame whose whole face has left);
-and faces elsewhere (more than 1.5 eye distances from the labelled face: other people in the
-picture, not scored).
+method (fkd-live from its JSON lines, MediaPipe Face Landmarker run here, one face each unless
+`--mediapipe-faces`; the answer nearest the truth is scored): readable frames it reports a face
+in, and of those how many are right (NME under 10% of the true eye distance); frames it reports
+a face in although a true point has left the frame; wrong faces (NME over 25%, or any face in a
+frame whose whole face has left); and faces elsewhere (more than 1.5 eye distances from the
+labelled face: other people in the picture, not scored).
 """
 
 from __future__ import annotations
@@ -96,11 +96,11 @@ def from_jsonl(path: Path) -> list[list[Points]]:
             for line in path.read_text().splitlines()]  # fmt: skip
 
 
-def from_mediapipe(task: str, clip: Path) -> list[list[Points]]:
+def from_mediapipe(task: str, clip: Path, faces: int = 1) -> list[list[Points]]:
     from fkd_live.adapters.landmarker import MediaPipeLandmarker
     from fkd_live.adapters.sources import VideoSource
 
-    source, landmarker = VideoSource(str(clip)), MediaPipeLandmarker(task, 1)
+    source, landmarker = VideoSource(str(clip)), MediaPipeLandmarker(task, faces)
     try:
         return list(_frames(source, landmarker))
     finally:
@@ -120,11 +120,15 @@ def main() -> int:
     p.add_argument("--pictures", type=Path, nargs="+", required=True, help="as for --make-clip")
     p.add_argument("--jsonl", type=Path, nargs="*", default=[], help="fkd-live --keypoints-out")
     p.add_argument("--mediapipe", metavar="TASK")
+    p.add_argument("--mediapipe-faces", type=int, default=1, metavar="N", help="faces it may find")
     args = p.parse_args()
     truth = truths(args.labels, args.pictures)
     methods = {path.name: from_jsonl(path) for path in args.jsonl}
     if args.mediapipe:
-        methods["MediaPipe"] = from_mediapipe(args.mediapipe, args.clip)
+        name = "MediaPipe" + (
+            f" ({args.mediapipe_faces} faces)" if args.mediapipe_faces > 1 else ""
+        )
+        methods[name] = from_mediapipe(args.mediapipe, args.clip, args.mediapipe_faces)
     heads = ("readable", "reported", "right", "reported unreadable", "wrong", "elsewhere")
     print(f"{args.clip.name}: {len(truth)} frames")
     print(f"{'':<24}" + "".join(f"{h:>{len(h) + 2}}" for h in heads))
