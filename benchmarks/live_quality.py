@@ -237,12 +237,28 @@ def factories(
     return methods
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+def spaced(pool: list[FaceSample], clips: int, offset: int) -> list[FaceSample]:
+    """`clips` faces evenly spaced over `pool`, starting `offset` in (another offset: a disjoint
+    set); exits with one line when the offset leaves fewer."""
+    step = max(1, len(pool) // max(clips, 1))
+    if not 0 <= offset < step:
+        raise SystemExit(
+            f"--clip-offset must be in [0, {step}) to keep {clips} evenly spaced clips"
+        )
+    return pool[offset::step][:clips]
+
+
+def add_common_arguments(p: argparse.ArgumentParser) -> None:
+    """The data, model and MediaPipe options this benchmark shares with its siblings."""
     p.add_argument("--data", default="../shared/data/faces5")
     p.add_argument("--model", default=str(shipped_model_path()))
     p.add_argument("--detector-model", required=True)
     p.add_argument("--compare-mediapipe", metavar="MODEL.task")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    add_common_arguments(p)
     p.add_argument("--sources", nargs="+", default=["celeba", "helen_afw", "lfw", "mtfl"])
     p.add_argument("--photos", type=int, default=200, help="pictures per source")
     p.add_argument(
@@ -291,10 +307,7 @@ def main() -> int:
     if args.clips <= 0:
         return close_all()
     pool = val.get("celeba", []) + val.get("helen_afw", [])
-    step = max(1, len(pool) // max(args.clips, 1))
-    if not 0 <= args.clip_offset < step:
-        p.error(f"--clip-offset must be in [0, {step}) to keep {args.clips} evenly spaced clips")
-    clip_faces = pool[args.clip_offset :: step][: args.clips]
+    clip_faces = spaced(pool, args.clips, args.clip_offset)
     methods = factories(args, detector, model, 1)  # one face per clip; see MAX_FACES
     print(f"\nclips: {len(clip_faces)} faces x {args.frames} frames at 30 fps")
     print(f"{'':<52}" + "".join(f"{m:>14}" for m in methods))

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from benchmarks import live_quality as lq
 from fkd_live.adapters.detector import make_detector
 from fkd_live.adapters.pose import estimate_pose
-from fkd_live.adapters.runtime import KeypointModel, shipped_model_path
+from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import compose_transforms
 from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.pipeline import Pipeline, PipelineConfig
@@ -182,10 +182,7 @@ def clip_faces(args: argparse.Namespace) -> list[FaceSample]:
     pool: list[FaceSample] = []
     for source in ("celeba", "helen_afw"):
         pool += split(load_faces5(Path(args.data), [source]), VAL_FRACTION)[1]
-    step = max(1, len(pool) // args.clips)
-    if not 0 <= args.clip_offset < step:
-        raise SystemExit(f"--clip-offset must be in [0, {step})")
-    return pool[args.clip_offset :: step][: args.clips]
+    return lq.spaced(pool, args.clips, args.clip_offset)
 
 
 def row(label: str, cells: list[float], digits: int, unit: str = "") -> str:
@@ -194,10 +191,7 @@ def row(label: str, cells: list[float], digits: int, unit: str = "") -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--data", default="../shared/data/faces5")
-    p.add_argument("--model", default=str(shipped_model_path()))
-    p.add_argument("--detector-model", required=True)
-    p.add_argument("--compare-mediapipe", metavar="MODEL.task")
+    lq.add_common_arguments(p)
     p.add_argument("--clips", type=int, default=12)
     p.add_argument("--clip-offset", type=int, default=0)
     p.add_argument("--frames", type=int, default=90)
