@@ -21,6 +21,7 @@ give the same numbers.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -190,14 +191,7 @@ class Tracker:
             return (self._answer(image, self._aligned_matrix((w, h)), (0.0, 0.0, w, h)),)
         if box is not None:
             return (self._answer(image, crop_from_box(box, self.model.spec), box),)
-        cfg = self.config.pipeline
-        still = PipelineConfig(
-            max_faces=cfg.max_faces,
-            min_score=cfg.min_score,
-            redetect_every=1,
-            smoothing=None,
-            fov=cfg.fov,
-        )
+        still = replace(self.config.pipeline, redetect_every=1, smoothing=None)
         return Pipeline(self.detector, self.model, still).process(image, 0.0).faces
 
     def _aligned_matrix(self, size: tuple[int, int]) -> Matrix:
@@ -208,10 +202,14 @@ class Tracker:
 
     def _answer(self, image: npt.NDArray[np.uint8], matrix: Matrix, box: Box) -> Face:
         crop = warp_crop(image, matrix, self.model.spec)
-        points = apply_transform(invert_transform(matrix), self.model.predict(crop[None])[0])
+        answer, scores = self.model.predict_scored(crop[None])
+        points = apply_transform(invert_transform(matrix), answer[0])
         size = (image.shape[1], image.shape[0])
         pose = estimate_pose(points, size, self.config.pipeline.fov)
-        return Face(box, 1.0, points.astype(np.float32), pose, 1)
+        # The model's readable score when it has one (reported, not used to drop: the caller
+        # framed this face), else 1: no detector judged it.
+        score = 1.0 if scores is None else float(scores[0])
+        return Face(box, score, points.astype(np.float32), pose, 1)
 
     # -- lifetime --------------------------------------------------------------------------
 

@@ -100,3 +100,18 @@ def test_the_api_loads_lazily():
     subprocess.run([sys.executable, "-c", code], check=True)
     with pytest.raises(ImportError):
         exec("from fkd_live import Trackerr")
+
+
+def test_detect_scores_faces_and_honours_min_readable(tracker, shipped_model, detector_model):
+    image = read_image_rgb(str(need(FACES5 / "lfw" / "Aaron_Eckhart" / "Aaron_Eckhart_0001.jpg")))
+    assert image is not None
+    (face,) = tracker.detect(image)
+    # The model's readable score (0.53 here), over the default --min-readable 0.1, under 1.
+    assert 0.1 < face.score < 0.999
+    strict = face.score + 1e-3
+    with Tracker(model=shipped_model, detector_model=detector_model, min_readable=strict) as t:
+        assert t.detect(image) == ()
+    # A box on a blank wall: answered (the caller framed it), and scored as no face.
+    grey = np.full((200, 200, 3), 128, np.uint8)
+    (wall,) = tracker.detect(grey, box=(50.0, 50.0, 100.0, 100.0))
+    assert wall.score < 0.1
