@@ -42,6 +42,9 @@ class PipelineConfig:
     min_score: float = 0.5
     # Frames between detector runs while faces are tracked; 1 = detect on every frame.
     redetect_every: int = 30
+    # While fewer faces are tracked than `max_faces`, the detector runs every this many frames
+    # to find the others (a face coming into view, or back), as MediaPipe does on every frame.
+    search_every: int = 3
     # A tracked face whose keypoints fit the template worse than this (RMS residual as a
     # fraction of the eye distance, see core.tracking.shape_error) counts as lost. Frontal
     # faces score under 0.2 and profiles about 0.3; a model answering a lost crop can do more.
@@ -63,8 +66,8 @@ class PipelineConfig:
     def __post_init__(self) -> None:
         if self.max_faces < 1:
             raise ValueError(f"max_faces must be at least 1, got {self.max_faces}")
-        if self.redetect_every < 1:
-            raise ValueError(f"redetect_every must be at least 1, got {self.redetect_every}")
+        if self.redetect_every < 1 or self.search_every < 1:
+            raise ValueError("redetect_every and search_every must be at least 1")
         focal_length(1, self.fov)  # raises ValueError outside (0, 180) degrees
 
 
@@ -116,7 +119,9 @@ class Pipeline:
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> FrameResult:
         """Faces in an `(H, W, 3) uint8` RGB frame taken at time `t` seconds."""
         ms: dict[str, float] = {"detect": 0.0, "align": 0.0, "keypoints": 0.0}
-        detect = not self._tracks or self._since_detect + 1 >= self.config.redetect_every
+        cfg = self.config
+        every = cfg.redetect_every if len(self._tracks) >= cfg.max_faces else cfg.search_every
+        detect = not self._tracks or self._since_detect + 1 >= min(every, cfg.redetect_every)
         lost = self._step(frame, t, detect, ms)
         if lost:
             # A tracked face slipped away (its crop, aligned from its last keypoints, no longer

@@ -342,3 +342,17 @@ def test_a_face_lost_on_a_detection_frame_is_framed_from_that_detection_at_once(
     (face,) = pipe.process(FRAME, 0.1).faces
     assert (face.id, face.score, det.calls) == (1, pytest.approx(0.8), 3)
     np.testing.assert_allclose(face.keypoints, template_at(A), atol=1e-6)
+
+
+def test_with_room_for_more_faces_the_detector_looks_every_search_every_frames():
+    # Two faces asked for, one in view: the detector runs every 3rd frame (search_every) and
+    # takes the second face when it appears; with both tracked, every redetect_every (30).
+    det = ScriptedDetector([A, A, [A, B]] + [[A, B]] * 10)
+    config = PipelineConfig(max_faces=2, redetect_every=30, search_every=3, smoothing=None)
+    pipe = Pipeline(det, ScriptedModel(), config)
+    results = [pipe.process(FRAME, i / 30) for i in range(12)]
+    assert [r.detected for r in results] == [True, False, False, True, False, False, True,
+                                             False, False, False, False, False]  # fmt: skip
+    assert [len(r.faces) for r in results] == [1] * 6 + [2] * 6
+    with pytest.raises(ValueError, match="search_every"):
+        PipelineConfig(search_every=0)
