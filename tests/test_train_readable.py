@@ -151,3 +151,16 @@ def test_a_short_training_run_exports_a_score_the_app_reads(tmp_path):
     _, scores = KeypointModel(out).predict_scored(np.zeros((1, 80, 80, 3), np.uint8))
     assert scores is not None
     assert 0.0 <= float(scores[0]) <= 1.0
+
+
+def test_a_score_is_trained_like_a_model_that_has_one_and_never_attached_twice(tmp_path):
+    # `train readable` takes the shipped model's contract, which names a score output: the
+    # score file's own contract must not (it once failed here, after the whole training).
+    net, _ = train_readable([face(seed=i) for i in range(4)], [face(seed=9)], SPEC, epochs=1)
+    score = tmp_path / "score.onnx"
+    export_readable(net, SPEC.with_changes(score_name="score"), score)
+    both = tmp_path / "both.onnx"
+    attach_score(write_template_model(tmp_path / "kp.onnx"), score, both)
+    with pytest.raises(ValueError, match="already has a score output"):
+        attach_score(both, score, tmp_path / "again.onnx")
+    assert not (tmp_path / "again.onnx").exists()

@@ -210,7 +210,9 @@ def export_readable(net: ReadableNet, spec: ModelSpec, path: Path) -> float:
 
     from .export import export_onnx
 
-    return export_onnx(net, replace(spec, output_name="score"), path, opset=20)
+    # The score file's own contract: its one output is "score" (the keypoint model's contract
+    # may already name a score output; this file has no second one).
+    return export_onnx(net, replace(spec, output_name="score", score_name=""), path, opset=20)
 
 
 def attach_score(keypoints: Path, score: Path, output: Path, seed: int = 0) -> float:
@@ -232,7 +234,10 @@ def attach_score(keypoints: Path, score: Path, output: Path, seed: int = 0) -> f
         kp, sc = (m if _opset(m) == newest else version_converter.convert_version(m, newest)
                   for m in (kp, sc))  # fmt: skip
     meta = {p.key: p.value for p in kp.metadata_props}
-    spec = ModelSpec.from_json(meta[METADATA_KEY]).with_changes(score_name="score")
+    spec = ModelSpec.from_json(meta[METADATA_KEY])
+    if spec.score_name or "score" in [o.name for o in kp.graph.output]:
+        raise ValueError(f"{keypoints} already has a score output")
+    spec = spec.with_changes(score_name="score")
     if [i.name for i in sc.graph.input] != [spec.input_name]:
         raise ValueError(f"{score}: its input must be named {spec.input_name!r}")
     sc = onnx.compose.add_prefix(sc, "readable/", rename_inputs=False, rename_outputs=False)
@@ -289,13 +294,14 @@ def run_readable(args: Any) -> str:
     samples = load_faces5(args.data, args.sources, limit=args.limit or None)
     train, val = split(samples, VAL_FRACTION)
     net, report = train_readable(train, val, spec, args.epochs, args.seed, args.width)
-    export_readable(net, spec, args.output)
     options = {k: str(v) for k, v in vars(args).items()}
     checkpoint = {"state_dict": net.state_dict(), "options": options, "spec": spec.to_json(),
                   "report": {"accuracy": report.accuracy, "counts": report.counts}}  # fmt: skip
     pt = args.output.with_suffix(".pt")
+    pt.parent.mkdir(parents=True, exist_ok=True)
     tmp = pt.with_name(f".{pt.name}.tmp")
-    torch.save(checkpoint, tmp)
+    torch.save(checkpoint, tmp)  # first: a failed export must not lose the training
     tmp.replace(pt)
+    export_readable(net, spec, args.output)
     head = f"held-out crops ({len(val)} pictures): kind, crops, right at 0.5"
     return "\n".join([head, *report.lines(), f"wrote {args.output} and {pt}"])
