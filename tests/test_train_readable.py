@@ -13,11 +13,11 @@ pytest.importorskip("torch")
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import METADATA_KEY, ModelSpec
 from tests.conftest import write_template_model
+from train.attach import attach_score
 from train.augment import framing_matrix
 from train.data import FaceSample
 from train.readable import (
     KINDS,
-    attach_score,
     background,
     crops_of,
     export_readable,

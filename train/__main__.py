@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
             print(run_readable(args))
         elif args.command == "attach-score":
-            from .readable import attach_score
+            from .attach import attach_score
 
             diff = attach_score(args.model, args.score, args.output)
             print(f"score attached (largest difference {diff:.1e}); wrote {args.output}")

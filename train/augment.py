@@ -118,17 +118,24 @@ def framing_matrix(
     raise ValueError(f"framing must be one of {FRAMINGS}, got {framing!r}")
 
 
+def about_centre(
+    spec: ModelSpec, scale: float, angle: float, shift: npt.ArrayLike = (0.0, 0.0)
+) -> npt.NDArray[np.float64]:
+    """A similarity (scale, angle radians) about the input's centre, then a shift (input px)."""
+    c = np.array([spec.input_width / 2, spec.input_height / 2])
+    m = similarity_matrix(scale, angle, 0.0, 0.0)
+    m[:, 2] = c - m[:, :2] @ c + np.asarray(shift, np.float64)
+    return m
+
+
 def _jitter(
     spec: ModelSpec, rng: np.random.Generator, rot_deg: float, cfg: AugmentConfig
 ) -> npt.NDArray[np.float64]:
     """A random similarity about the input's centre."""
     angle = np.deg2rad(float(np.clip(rng.normal(0.0, rot_deg), -2.5 * rot_deg, 2.5 * rot_deg)))
     scale = float(np.exp(np.clip(rng.normal(0.0, cfg.scale), -0.3, 0.3)))
-    cx, cy = spec.input_width / 2, spec.input_height / 2
-    m = similarity_matrix(scale, angle, 0.0, 0.0)
     shift = rng.normal(0.0, cfg.shift, size=2) * (spec.input_width, spec.input_height)
-    m[:, 2] = (cx, cy) - m[:, :2] @ (cx, cy) + shift
-    return m
+    return about_centre(spec, scale, float(angle), shift)
 
 
 def _photometric(
