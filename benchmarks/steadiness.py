@@ -20,7 +20,8 @@ MediaPipe's pose is solved from its five points with the same solver as ours, so
 figures compare what the five points of each method give. Faces: `--clips` evenly spaced over
 CelebA and Helen/AFW's held-out pictures; `--clip-offset` picks a disjoint set (the filters were
 tuned on offset 0; report the other too). The filter before issue 18, for before/after:
-`--speed value --still-speed 0 --min-cutoff 0.3 --beta 20`.
+`--speed value --still-speed 0 --min-cutoff 0.3 --beta 20`; before the anti-aliased crops and the
+crop grid: `--no-antialias --crop-step 0`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks import live_quality as lq
+from fkd_live.adapters import imaging
 from fkd_live.adapters.detector import make_detector
 from fkd_live.adapters.pose import estimate_pose
 from fkd_live.adapters.runtime import KeypointModel
@@ -169,7 +171,7 @@ def methods(args: argparse.Namespace) -> dict[str, Factory]:
                          speed=args.speed)  # fmt: skip
 
     def pipeline(smoothing: bool) -> Callable[[], Pipeline]:
-        config = PipelineConfig(smoothing=filt if smoothing else None)
+        config = PipelineConfig(smoothing=filt if smoothing else None, crop_step=args.crop_step)
         return lambda: Pipeline(detector, model, config)
 
     out = {"fkd-live": ours(pipeline(True)), "fkd-live raw": ours(pipeline(False))}
@@ -203,7 +205,20 @@ def main() -> int:
     p.add_argument("--beta", type=float, default=defaults.beta)
     p.add_argument("--still-speed", type=float, default=defaults.still_speed)
     p.add_argument("--speed", choices=("face", "value"), default=defaults.speed)
+    p.add_argument(
+        "--crop-step",
+        type=float,
+        default=PipelineConfig.crop_step,
+        help="tracked crops' grid, input px (0: off; default %(default)s)",
+    )
+    p.add_argument(
+        "--no-antialias",
+        action="store_true",
+        help="crops sampled plainly bilinear, as before issue 18's fix",
+    )
     args = p.parse_args()
+    if args.no_antialias:
+        imaging.ANTIALIAS_BELOW = 0.0
     faces, found = clip_faces(args), methods(args)
     print(f"{len(faces)} held-out faces (offset {args.clip_offset}) x {args.frames} frames, "
           f"{args.iod:g} px eye distance; medians over clips")  # fmt: skip

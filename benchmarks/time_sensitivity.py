@@ -4,7 +4,8 @@ Tracks a clip twice with the same frames, once at the media times and once with 
 by uniform noise of +-`--jitter` seconds (the order stays), and prints, over the frames with a
 face in both runs, the largest and the median keypoint difference in pixels, beside the median
 eye distance. A loop that contracts gives differences near the jitter times the face's speed
-(far under 0.01 px); `--no-prediction` and `--no-smoothing` show where the rest comes from:
+(far under 0.01 px); `--no-prediction`, `--no-smoothing`, `--crop-step 0` (crops placed
+anywhere, not on a grid) and `--no-antialias` show where the rest comes from:
 
     python -m benchmarks.time_sensitivity ../shared/videos/d13.mp4 \\
         --detector-model ../shared/models/blaze_face_short_range.tflite
@@ -18,8 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from fkd_live import Tracker
+from fkd_live.adapters import imaging
 from fkd_live.adapters.sources import VideoSource
 from fkd_live.core import tracking
+from fkd_live.pipeline import PipelineConfig
 
 Points = list[npt.NDArray[np.float64] | None]
 
@@ -28,7 +31,11 @@ def track(clip: str, jitter: float, args: argparse.Namespace) -> Points:
     """The first face's keypoints per frame (None: no face), times moved by +-`jitter` s."""
     rng = np.random.default_rng(0)
     source, found = VideoSource(clip), []
-    options = {"detector_model": args.detector_model, "smoothing": not args.no_smoothing}
+    options = {
+        "detector_model": args.detector_model,
+        "smoothing": not args.no_smoothing,
+        "crop_step": args.crop_step,
+    }
     with Tracker(**options) as tracker:
         while (item := source.read()) is not None:
             faces = tracker.track(item[0], item[1] + jitter * rng.uniform(-1.0, 1.0))
@@ -44,7 +51,20 @@ def main() -> int:
     parser.add_argument("--jitter", type=float, default=1e-7, help="seconds (default 1e-7)")
     parser.add_argument("--no-prediction", action="store_true", help="MAX_PREDICT_S = 0")
     parser.add_argument("--no-smoothing", action="store_true")
+    parser.add_argument(
+        "--crop-step",
+        type=float,
+        default=PipelineConfig.crop_step,
+        help="tracked crops' grid, input px (0: off; default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-antialias",
+        action="store_true",
+        help="crops sampled plainly bilinear, as before issue 18's fix",
+    )
     args = parser.parse_args()
+    if args.no_antialias:
+        imaging.ANTIALIAS_BELOW = 0.0
     if args.no_prediction:
         tracking.MAX_PREDICT_S = 0.0
     print(f"{'clip':<16}{'frames':>8}{'max px':>9}{'median px':>11}{'IOD px':>8}")

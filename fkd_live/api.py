@@ -67,8 +67,9 @@ class Tracker:
     the shipped one), `device` (`auto`, `cpu`, `gpu`), `threads`, `detector_model` (BlazeFace
     `.tflite`; default `$FKD_LIVE_DETECTOR_MODEL`, the user cache, else downloaded once unless
     `download=False`), `max_faces`, `min_score`, `min_readable` (faces the model scores as less
-    readable are dropped; models with a score), `redetect_every`, `smoothing` (One Euro, with
-    `min_cutoff` Hz and `beta`), `fov` (the camera's horizontal field of view, degrees).
+    readable are dropped; models with a score), `redetect_every`, `crop_step` (the grid a
+    tracked face's crop sits on, input pixels; 0: off), `smoothing` (One Euro, with `min_cutoff`
+    Hz and `beta`), `fov` (the camera's horizontal field of view, degrees).
     The model loads at once; the detector when it is first needed (or at `prepare()`).
     """
 
@@ -84,6 +85,7 @@ class Tracker:
         min_score: float = 0.5,
         min_readable: float = PipelineConfig.min_readable,
         redetect_every: int = PipelineConfig.redetect_every,
+        crop_step: float = PipelineConfig.crop_step,
         smoothing: bool = True,
         min_cutoff: float = OneEuroConfig.min_cutoff,
         beta: float = OneEuroConfig.beta,
@@ -94,6 +96,7 @@ class Tracker:
             min_score=min_score,
             min_readable=min_readable,
             redetect_every=redetect_every,
+            crop_step=crop_step,
             smoothing=OneEuroConfig(min_cutoff=min_cutoff, beta=beta) if smoothing else None,
             fov=fov,
         )

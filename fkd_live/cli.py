@@ -85,6 +85,14 @@ def build_run_parser() -> argparse.ArgumentParser:
         "score; 0: never; default %(default)s)",
     )
     model.add_argument(
+        "--crop-step",
+        type=argtypes.non_negative_float,
+        default=PipelineConfig.crop_step,
+        metavar="PX",
+        help="place a tracked face's crop on a grid of PX input pixels, so tracking settles "
+        "(0: anywhere; default %(default)s)",
+    )
+    model.add_argument(
         "--redetect-every",
         type=argtypes.positive_int,
         default=PipelineConfig.redetect_every,
@@ -214,6 +222,7 @@ def run_config_from_args(args: argparse.Namespace) -> RunConfig:
             min_score=args.min_score,
             min_readable=args.min_readable,
             redetect_every=args.redetect_every,
+            crop_step=args.crop_step,
             smoothing=None
             if args.no_smoothing
             else OneEuroConfig(min_cutoff=args.min_cutoff, beta=args.beta),

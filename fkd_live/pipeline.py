@@ -33,7 +33,7 @@ from .core.geometry import DegenerateTransformError, Matrix, apply_transform, in
 from .core.plausibility import plausible
 from .core.pose import DEFAULT_FOV_DEG, focal_length
 from .core.smoothing import OneEuroConfig, OneEuroFilter
-from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error
+from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error, snap_crop
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,20 @@ class PipelineConfig:
     # A face whose crop the model's readable-face score (models with one: `ModelSpec.score_name`)
     # puts under this counts as lost, and the detector looks again at once. 0 turns it off.
     min_readable: float = 0.1
+    # A tracked face's crop is placed on a grid of this many input pixels (and the matching
+    # steps of scale and angle, `core.tracking.snap_crop`), so the loop from answer to next
+    # crop settles instead of drifting with the model's rounding noise: with 0 (off), moving
+    # every timestamp of d13.mp4 by 1e-7 s moved its keypoints by up to 2 px, with 0.25 by 0
+    # (`benchmarks.time_sensitivity`), at the same still-face jitter and moving-face NME.
+    crop_step: float = 0.25
     # The camera's horizontal field of view, for head pose (distances scale with it).
     fov: float = DEFAULT_FOV_DEG
 
     def __post_init__(self) -> None:
         if self.max_faces < 1:
             raise ValueError(f"max_faces must be at least 1, got {self.max_faces}")
+        if self.crop_step < 0:
+            raise ValueError(f"crop_step must be non-negative, got {self.crop_step}")
         if self.redetect_every < 1 or self.search_every < 1:
             raise ValueError("redetect_every and search_every must be at least 1")
         focal_length(1, self.fov)  # raises ValueError outside (0, 180) degrees
@@ -216,10 +224,13 @@ class Pipeline:
         return plans, points, scores
 
     def _tracking_plans(self, t: float) -> list[_Plan]:
+        return [_Plan(track, self._track_crop(track, t), None) for track in self._tracks]
+
+    def _track_crop(self, track: Track, t: float) -> Matrix:
+        """Where a tracked face's crop sits in a frame taken at `t` (see `crop_step`)."""
         spec = self.model.spec
-        return [
-            _Plan(track, crop_from_points(track.anchor(t), spec), None) for track in self._tracks
-        ]
+        centre = (spec.input_width / 2, spec.input_height / 2)
+        return snap_crop(crop_from_points(track.anchor(t), spec), centre, self.config.crop_step)
 
     def _plan(self, frame: npt.NDArray[np.uint8], t: float, revive: list[Track]) -> list[_Plan]:
         """Run the detector and decide what to run the model on: tracked faces it confirms
@@ -234,10 +245,9 @@ class Pipeline:
         for ti, di in pairs:
             track, det = candidates[ti], dets[di]
             live = ti < len(self._tracks)
-            if live:  # a live track: keep aligning from its own keypoints
-                matrix = crop_from_points(track.anchor(t), self.model.spec)
-            else:  # a track lost earlier in this frame: its keypoints failed, trust the detector
-                matrix = alignment_matrix(det, self.model)
+            # A live track keeps aligning from its own keypoints; one lost earlier in this
+            # frame failed on its keypoints, so trust the detector.
+            matrix = self._track_crop(track, t) if live else alignment_matrix(det, self.model)
             plans.append(_Plan(track, matrix, det, from_detector=not live))
         matched = {di for _, di in pairs}
         for di, det in enumerate(dets):

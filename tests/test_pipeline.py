@@ -12,7 +12,7 @@ from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import ModelSpec, apply_transform, crop_from_points, invert_transform
 from fkd_live.core.faces import Detection
 from fkd_live.core.smoothing import OneEuroConfig
-from fkd_live.core.tracking import shape_error
+from fkd_live.core.tracking import shape_error, snap_crop
 from fkd_live.pipeline import Pipeline, PipelineConfig
 
 SPEC = ModelSpec()
@@ -77,7 +77,15 @@ def template_at(eyes):
 
 
 FRAME = np.zeros((480, 640, 3), np.uint8)
-RAW = PipelineConfig(smoothing=None)
+
+
+def config(**options: object) -> PipelineConfig:
+    """The pipeline's options with crops placed exactly where the keypoints say (no crop grid),
+    so these tests' hand-computed numbers stay simple; the grid has its own test."""
+    return PipelineConfig(**{"crop_step": 0.0, **options})  # type: ignore[arg-type]
+
+
+RAW = config(smoothing=None)
 
 
 def test_template_model_lands_on_the_detected_eyes(template_model):
@@ -90,7 +98,7 @@ def test_template_model_lands_on_the_detected_eyes(template_model):
 
 def test_tracking_skips_the_detector_until_redetect_is_due():
     det = ScriptedDetector([A] * 10)
-    pipe = Pipeline(det, ScriptedModel(), PipelineConfig(redetect_every=4, smoothing=None))
+    pipe = Pipeline(det, ScriptedModel(), config(redetect_every=4, smoothing=None))
     detected = [pipe.process(FRAME, i / 30).detected for i in range(9)]
     assert detected == [True, False, False, False, True, False, False, False, True]
     assert det.calls == 3
@@ -113,7 +121,7 @@ def test_a_moving_face_is_aligned_where_its_velocity_takes_it():
     # The face moved 3 input px right between frames 0 and 1 (1/30 s); at frame 2, which comes
     # 2/30 s later, the crop is aligned 6 px further on (capped at 0.1 s ahead).
     model = ScriptedModel([0.0, (3.0, 0.0), 0.0, 0.0])
-    pipe = Pipeline(ScriptedDetector([A]), model, PipelineConfig(redetect_every=30, smoothing=None))
+    pipe = Pipeline(ScriptedDetector([A]), model, config(redetect_every=30, smoothing=None))
     k0 = pipe.process(FRAME, 0.0).faces[0].keypoints
     k1 = pipe.process(FRAME, 1 / 30).faces[0].keypoints
     k2 = pipe.process(FRAME, 3 / 30).faces[0].keypoints
@@ -126,8 +134,8 @@ def test_a_moving_face_is_aligned_where_its_velocity_takes_it():
 def test_a_still_face_is_aligned_from_its_smoothed_keypoints():
     # With smoothing, the next crop follows the shown (smoothed) points, not the raw jump.
     model = ScriptedModel([0.0, (3.0, 0.0), 0.0])
-    config = PipelineConfig(redetect_every=30, smoothing=OneEuroConfig(min_cutoff=1.0, beta=0.0))
-    pipe = Pipeline(ScriptedDetector([A]), model, config)
+    cfg = config(redetect_every=30, smoothing=OneEuroConfig(min_cutoff=1.0, beta=0.0))
+    pipe = Pipeline(ScriptedDetector([A]), model, cfg)
     s0 = pipe.process(FRAME, 0.0).faces[0].keypoints
     s1 = pipe.process(FRAME, 1 / 30).faces[0].keypoints
     raw2 = s1 + (s1 - s0)  # the model answers the template: its alignment, which is predicted
@@ -138,7 +146,7 @@ def test_a_still_face_is_aligned_from_its_smoothed_keypoints():
 def test_redetection_confirms_a_track_and_keeps_its_id_and_alignment():
     model = ScriptedModel([0.0, (2.0, 0.0), 0.0])
     det = ScriptedDetector([A, A])
-    pipe = Pipeline(det, model, PipelineConfig(redetect_every=2, smoothing=None))
+    pipe = Pipeline(det, model, config(redetect_every=2, smoothing=None))
     first = pipe.process(FRAME, 0.0).faces[0].keypoints
     moved = pipe.process(FRAME, 0.1).faces[0].keypoints
     third = pipe.process(FRAME, 0.2)
@@ -151,7 +159,7 @@ def test_redetection_confirms_a_track_and_keeps_its_id_and_alignment():
 
 
 def test_a_track_the_detector_no_longer_sees_is_dropped():
-    pipe = Pipeline(ScriptedDetector([A, B]), ScriptedModel(), PipelineConfig(redetect_every=1))
+    pipe = Pipeline(ScriptedDetector([A, B]), ScriptedModel(), config(redetect_every=1))
     assert pipe.process(FRAME, 0.0).faces[0].id == 1
     (face,) = pipe.process(FRAME, 0.1).faces
     assert face.id == 2  # a new face: new id, new filter (no pull towards A)
@@ -159,7 +167,7 @@ def test_a_track_the_detector_no_longer_sees_is_dropped():
 
 
 def test_no_face_gives_an_empty_result():
-    pipe = Pipeline(ScriptedDetector([A, None]), ScriptedModel(), PipelineConfig(redetect_every=1))
+    pipe = Pipeline(ScriptedDetector([A, None]), ScriptedModel(), config(redetect_every=1))
     pipe.process(FRAME, 0.0)
     result = pipe.process(FRAME, 0.1)
     assert result.faces == ()
@@ -173,7 +181,7 @@ def test_a_lost_track_makes_the_detector_run_in_the_same_frame():
     broken[3:, 1] = -60.0
     model = ScriptedModel([0.0, broken, 0.0])
     det = ScriptedDetector([A, A])
-    pipe = Pipeline(det, model, PipelineConfig(redetect_every=30, smoothing=None))
+    pipe = Pipeline(det, model, config(redetect_every=30, smoothing=None))
     pipe.process(FRAME, 0.0)
     result = pipe.process(FRAME, 0.1)
     assert result.detected
@@ -185,12 +193,12 @@ def test_a_lost_track_makes_the_detector_run_in_the_same_frame():
 
 def test_max_faces_keeps_the_best_detections_with_stable_ids():
     det = ScriptedDetector([[A, B], [B, A]])
-    pipe = Pipeline(det, ScriptedModel(), PipelineConfig(max_faces=2, redetect_every=1))
+    pipe = Pipeline(det, ScriptedModel(), config(max_faces=2, redetect_every=1))
     first = pipe.process(FRAME, 0.0).faces
     second = pipe.process(FRAME, 0.1).faces
     assert [f.id for f in first] == [1, 2] == [f.id for f in second]
     np.testing.assert_allclose(second[1].keypoints[:2], B, atol=1e-3)
-    one = Pipeline(ScriptedDetector([[A, B]]), ScriptedModel(), PipelineConfig(max_faces=1))
+    one = Pipeline(ScriptedDetector([[A, B]]), ScriptedModel(), config(max_faces=1))
     (face,) = one.process(FRAME, 0.0).faces
     np.testing.assert_allclose(face.keypoints[:2], A, atol=1e-3)  # the higher score
 
@@ -201,7 +209,7 @@ def test_smoothing_follows_the_one_euro_filter():
     smooth = Pipeline(
         ScriptedDetector([A]),
         ScriptedModel(offsets),
-        PipelineConfig(smoothing=OneEuroConfig(min_cutoff=1.0, beta=0.0)),
+        config(smoothing=OneEuroConfig(min_cutoff=1.0, beta=0.0)),
     )
     r0, r1 = (raw.process(FRAME, t).faces[0].keypoints for t in (0.0, 1 / 30))
     s0, s1 = (smooth.process(FRAME, t).faces[0].keypoints for t in (0.0, 1 / 30))
@@ -222,9 +230,7 @@ def test_a_detected_face_is_answered_again_aligned_from_its_first_answer():
     assert len(model.offsets) == 1
     # Without the refinement the first answer stands.
     model = ScriptedModel([(3.0, 0.0), (1.0, 0.0)])
-    pipe = Pipeline(
-        ScriptedDetector([A]), model, PipelineConfig(smoothing=None, refine_detections=False)
-    )
+    pipe = Pipeline(ScriptedDetector([A]), model, config(smoothing=None, refine_detections=False))
     (face,) = pipe.process(FRAME, 0.0).faces
     np.testing.assert_allclose(face.keypoints, template_at(A) + 3.0 * px, atol=1e-6)
     assert len(model.offsets) == 1
@@ -282,7 +288,7 @@ def test_the_box_follows_the_tracked_keypoints():
 @pytest.mark.parametrize("every", [0, -1])
 def test_redetect_every_must_be_positive(every):
     with pytest.raises(ValueError, match="redetect_every"):
-        PipelineConfig(redetect_every=every)
+        config(redetect_every=every)
 
 
 def test_a_mouth_as_wide_as_the_head_is_never_reported():
@@ -306,7 +312,7 @@ def test_an_unreadable_crop_loses_the_face_and_the_detector_looks_at_once():
     # frame, finds the face and the track keeps its id, scored by its new crops (0.8).
     model = ScriptedModel(scores=[0.7, 0.7, 0.05, 0.8, 0.8])
     det = ScriptedDetector([A, A])
-    pipe = Pipeline(det, model, PipelineConfig(redetect_every=30, smoothing=None))
+    pipe = Pipeline(det, model, config(redetect_every=30, smoothing=None))
     (first,) = pipe.process(FRAME, 0.0).faces
     assert first.score == pytest.approx(0.7)  # the model's score, not the detector's 0.9
     result = pipe.process(FRAME, 0.1)
@@ -320,7 +326,7 @@ def test_an_unreadable_new_face_is_not_reported_and_min_readable_zero_reports_it
     low = [0.05, 0.05]  # the detection's first and second answer
     assert Pipeline(ScriptedDetector([A]), ScriptedModel(scores=low), RAW).process(
         FRAME, 0.0).faces == ()  # fmt: skip
-    off = PipelineConfig(smoothing=None, min_readable=0.0)
+    off = config(smoothing=None, min_readable=0.0)
     (face,) = Pipeline(ScriptedDetector([A]), ScriptedModel(scores=low), off).process(
         FRAME, 0.0).faces  # fmt: skip
     assert face.score == pytest.approx(0.05)
@@ -337,7 +343,7 @@ def test_a_face_lost_on_a_detection_frame_is_framed_from_that_detection_at_once(
     # (the detector asked again) and keeps its id.
     model = ScriptedModel(scores=[0.7, 0.7, 0.05, 0.8, 0.8])
     det = ScriptedDetector([A, A, A])
-    pipe = Pipeline(det, model, PipelineConfig(redetect_every=1, smoothing=None))
+    pipe = Pipeline(det, model, config(redetect_every=1, smoothing=None))
     pipe.process(FRAME, 0.0)
     (face,) = pipe.process(FRAME, 0.1).faces
     assert (face.id, face.score, det.calls) == (1, pytest.approx(0.8), 3)
@@ -348,11 +354,34 @@ def test_with_room_for_more_faces_the_detector_looks_every_search_every_frames()
     # Two faces asked for, one in view: the detector runs every 3rd frame (search_every) and
     # takes the second face when it appears; with both tracked, every redetect_every (30).
     det = ScriptedDetector([A, A, [A, B]] + [[A, B]] * 10)
-    config = PipelineConfig(max_faces=2, redetect_every=30, search_every=3, smoothing=None)
-    pipe = Pipeline(det, ScriptedModel(), config)
+    cfg = config(max_faces=2, redetect_every=30, search_every=3, smoothing=None)
+    pipe = Pipeline(det, ScriptedModel(), cfg)
     results = [pipe.process(FRAME, i / 30) for i in range(12)]
     assert [r.detected for r in results] == [True, False, False, True, False, False, True,
                                              False, False, False, False, False]  # fmt: skip
     assert [len(r.faces) for r in results] == [1] * 6 + [2] * 6
     with pytest.raises(ValueError, match="search_every"):
         PipelineConfig(search_every=0)
+
+
+def test_a_tracked_face_is_cropped_on_the_grid(monkeypatch):
+    # With the default grid, the tracked crop is the one the keypoints give, snapped
+    # (`core.tracking.snap_crop`); the detector-framed crops of frame 0 are not snapped.
+    import fkd_live.pipeline as pipeline
+
+    seen: list[np.ndarray] = []
+    warp = pipeline.warp_crop
+
+    def spy(frame, matrix, spec):
+        seen.append(np.asarray(matrix, np.float64))
+        return warp(frame, matrix, spec)
+
+    pipe = Pipeline(ScriptedDetector([A]), ScriptedModel([0.0, 0.0, (0.3, 0.1)]),
+                    PipelineConfig(smoothing=None))  # fmt: skip
+    first = pipe.process(FRAME, 0.0).faces[0].keypoints.astype(np.float64)
+    monkeypatch.setattr(pipeline, "warp_crop", spy)
+    pipe.process(FRAME, 1 / 30)
+    centre = (SPEC.input_width / 2, SPEC.input_height / 2)
+    expected = snap_crop(crop_from_points(first, SPEC), centre, PipelineConfig.crop_step)
+    np.testing.assert_allclose(seen[0], expected, atol=1e-9)
+    assert np.abs(expected - crop_from_points(first, SPEC)).max() > 1e-6  # it did move

@@ -14,6 +14,7 @@ from fkd_live.core.tracking import (
     iou,
     match_boxes,
     shape_error,
+    snap_crop,
 )
 
 
@@ -73,3 +74,36 @@ def test_track_velocity_and_capped_prediction():
     assert np.allclose(track.anchor(0.15), start + np.array([1.5, 0.0]))  # 0.05 s ahead
     assert np.allclose(track.anchor(9.0), start + np.array([2.0, 0.0]))  # at most 0.1 s ahead
     assert np.allclose(track.anchor(0.05), start + np.array([1.0, 0.0]))  # never back in time
+
+
+def test_snap_crop_puts_the_crop_on_a_grid_of_input_pixels():
+    # step 0.25 px in an 80 px input (centre 40, 40): relative step q = 0.25 / 40 = 0.00625.
+    centre = (40.0, 40.0)
+    m = np.array([[1.0, 0.0, 40.1], [0.0, 1.0, 39.9]])
+    # Scale 1 and angle 0 are on the grid; the frame point at the centre, (-0.1, 0.1), snaps
+    # to the nearest multiple of 0.25 / 1: (0, 0), so the centre comes from frame (0, 0).
+    np.testing.assert_allclose(snap_crop(m, centre, 0.25), [[1, 0, 40], [0, 1, 40]], atol=1e-12)
+    # Angle 0.004 rad rounds to one step, 0.00625; scale 2 to exp(111 q) (log 2 / q = 110.9);
+    # the centre's frame point (10, 20) moves to the nearest multiple of the cell 0.25 / scale
+    # frame pixels, at most half a cell away.
+    m = similarity_matrix(2.0, 0.004, 0.0, 0.0)
+    m[:, 2] = np.array(centre) - m[:, :2] @ np.array([10.0, 20.0])
+    snapped = snap_crop(m, centre, 0.25)
+    scale = float(np.exp(111 * 0.00625))
+    np.testing.assert_allclose(np.hypot(*snapped[:, 0]), scale, rtol=1e-12)
+    assert np.arctan2(snapped[1, 0], snapped[0, 0]) == pytest.approx(0.00625, abs=1e-12)
+    inverse = np.linalg.inv(np.vstack([snapped, [0, 0, 1]]))[:2]
+    point = inverse[:, :2] @ np.array(centre) + inverse[:, 2]
+    cell = 0.25 / scale
+    np.testing.assert_allclose(point / cell, np.round(point / cell), atol=1e-9)
+    assert np.abs(point - [10.0, 20.0]).max() <= cell / 2 + 1e-12
+    # On the grid already: unchanged; step 0: untouched.
+    np.testing.assert_allclose(snap_crop(snapped, centre, 0.25), snapped, atol=1e-12)
+    assert snap_crop(m, centre, 0.0) is m
+
+
+def test_nearby_crops_snap_to_the_same_one():
+    centre = (40.0, 40.0)
+    m = similarity_matrix(0.14, 0.3, 17.0, -3.0)
+    nudged = m + np.array([[1e-9, 0.0, 1e-6], [0.0, -1e-9, -1e-6]])
+    np.testing.assert_array_equal(snap_crop(m, centre, 0.25), snap_crop(nudged, centre, 0.25))

@@ -153,3 +153,29 @@ class Track:
             return self.keypoints
         ahead = min(max(t - self.t, 0.0), MAX_PREDICT_S)
         return self.shown + self.velocity * ahead
+
+
+def snap_crop(matrix: Matrix, centre: tuple[float, float], step: float) -> Matrix:
+    """A frame-to-input similarity `matrix` moved onto a grid: its scale (log) and angle in steps
+    that move the crop's edge by about `step` input pixels, and the frame point at the input's
+    `centre` in steps of `step` input pixels. `step` 0 returns the matrix unchanged.
+
+    Why: the keypoint model's answer is not a smooth function of where the crop sits (its
+    int8 rounding answers each sub-pixel shift afresh), so a tracked face whose next crop is
+    placed from its last answer never settles: two runs that differ by 1e-7 s in their
+    timestamps drift apart by tenths of a pixel. On a grid coarser than that noise, nearby
+    states give the very same crop and the same answer, and the difference dies out.
+    """
+    if step <= 0:
+        return matrix
+    m = np.asarray(matrix, dtype=np.float64)
+    c = np.asarray(centre, dtype=np.float64)
+    q = step / max(float(c.max()), 1.0)  # relative step: `step` px at the crop's edge
+    scale = float(np.exp(np.round(np.log(np.sqrt(abs(np.linalg.det(m[:, :2])))) / q) * q))
+    angle = float(np.round(np.arctan2(m[1, 0], m[0, 0]) / q) * q)
+    cell = step / scale  # `step` input pixels, in frame pixels
+    p = np.round(apply_transform(invert_transform(m), c[None])[0] / cell) * cell
+    cos, sin = scale * np.cos(angle), scale * np.sin(angle)
+    out = np.array([[cos, -sin, 0.0], [sin, cos, 0.0]])
+    out[:, 2] = c - out[:, :2] @ p
+    return out
