@@ -20,8 +20,7 @@ MediaPipe's pose is solved from its five points with the same solver as ours, so
 figures compare what the five points of each method give. Faces: `--clips` evenly spaced over
 CelebA and Helen/AFW's held-out pictures; `--clip-offset` picks a disjoint set (the filters were
 tuned on offset 0; report the other too). The filter before issue 18, for before/after:
-`--speed value --still-speed 0 --min-cutoff 0.3 --beta 20`; before the anti-aliased crops and the
-crop grid: `--no-antialias --crop-step 0`.
+`--speed value --still-speed 0 --min-cutoff 0.3 --beta 20`; before the crop grid: `--crop-step 0`.
 """
 
 from __future__ import annotations
@@ -212,13 +211,13 @@ def main() -> int:
         help="tracked crops' grid, input px (0: off; default %(default)s)",
     )
     p.add_argument(
-        "--no-antialias",
+        "--antialias",
         action="store_true",
-        help="crops sampled plainly bilinear, as before issue 18's fix",
+        help="area-average crops that shrink the frame over 2x (imaging.MIN_WARP_SCALE)",
     )
     args = p.parse_args()
-    if args.no_antialias:
-        imaging.ANTIALIAS_BELOW = 0.0
+    if args.antialias:
+        imaging.MIN_WARP_SCALE = 0.5
     faces, found = clip_faces(args), methods(args)
     print(f"{len(faces)} held-out faces (offset {args.clip_offset}) x {args.frames} frames, "
           f"{args.iod:g} px eye distance; medians over clips")  # fmt: skip

@@ -5,7 +5,7 @@ by uniform noise of +-`--jitter` seconds (the order stays), and prints, over the
 face in both runs, the largest and the median keypoint difference in pixels, beside the median
 eye distance. A loop that contracts gives differences near the jitter times the face's speed
 (far under 0.01 px); `--no-prediction`, `--no-smoothing`, `--crop-step 0` (crops placed
-anywhere, not on a grid) and `--no-antialias` show where the rest comes from:
+anywhere, not on a grid) and `--antialias` show where the rest comes from:
 
     python -m benchmarks.time_sensitivity ../shared/videos/d13.mp4 \\
         --detector-model ../shared/models/blaze_face_short_range.tflite
@@ -58,13 +58,13 @@ def main() -> int:
         help="tracked crops' grid, input px (0: off; default %(default)s)",
     )
     parser.add_argument(
-        "--no-antialias",
+        "--antialias",
         action="store_true",
-        help="crops sampled plainly bilinear, as before issue 18's fix",
+        help="area-average crops that shrink the frame over 2x (imaging.MIN_WARP_SCALE)",
     )
     args = parser.parse_args()
-    if args.no_antialias:
-        imaging.ANTIALIAS_BELOW = 0.0
+    if args.antialias:
+        imaging.MIN_WARP_SCALE = 0.5
     if args.no_prediction:
         tracking.MAX_PREDICT_S = 0.0
     print(f"{'clip':<16}{'frames':>8}{'max px':>9}{'median px':>11}{'IOD px':>8}")

@@ -10,11 +10,16 @@ import numpy.typing as npt
 
 from ..core.contract import ModelSpec
 
-# Warps that shrink the image more than this (output px per image px) first average it down
-# (`_shrink`). Plain bilinear sampling at a large face's 1/7 scale reads 4 of every ~50 pixels, so
-# a crop moved by a fraction of a pixel reads different ones: on a still 180 px face the model's
-# answer then wandered about 1.5 px as the crop moved by 0-14 px (issue 18's contracting loop).
-ANTIALIAS_BELOW = 0.8
+# The bilinear warp shrinks the image by at most 1 / MIN_WARP_SCALE; a crop that shrinks it more
+# is read from the region it covers, first area-averaged down to MIN_WARP_SCALE times the crop's
+# scale (`_shrink`). Plain bilinear sampling at a large face's 1/7 scale reads 4 of every ~50
+# pixels, so a crop moved by a fraction of a pixel reads different ones: on a still 180 px face
+# the model's answer then wandered about 1.5 px as the crop moved by 0-14 px (issue 18). The
+# last 2x stays bilinear because the shipped model was trained on such crops: averaging all the
+# way down cost it 0.11 points of NME on Helen/AFW photos; this way none. Off (0) by default for
+# now: cv2.resize's INTER_AREA at these non-integer factors costs 3.4 ms a frame on d13.mp4
+# (720x1280), several times the model; 0.5 turns it on (benchmarks: `--antialias`).
+MIN_WARP_SCALE = 0.0
 
 
 def warp_crop(
@@ -23,14 +28,14 @@ def warp_crop(
     """The model-input crop of `image` (`(H, W, 3)` or `(H, W)` uint8) under a `(2, 3)` matrix.
 
     Pixels outside the image repeat its border, as a face near the frame edge should look. A
-    matrix that shrinks (scale under `ANTIALIAS_BELOW`) samples an area-averaged copy of the
-    part of the image the crop covers, so the crop is a smooth function of the matrix.
+    matrix that shrinks more than 1 / `MIN_WARP_SCALE` samples an area-averaged copy of the part
+    of the image the crop covers, so the crop is a smooth function of the matrix.
     Returns `(input_height, input_width, C) uint8` with C as in `image`.
     """
     m = np.asarray(matrix, dtype=np.float64)
     size = (spec.input_width, spec.input_height)
     scale = math.sqrt(abs(float(np.linalg.det(m[:, :2]))))
-    if 0.0 < scale < ANTIALIAS_BELOW:
+    if 0.0 < scale < MIN_WARP_SCALE:
         image, m = _shrink(image, m, scale, size)
     out = cv2.warpAffine(image, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return np.asarray(out, dtype=np.uint8)
@@ -39,9 +44,9 @@ def warp_crop(
 def _shrink(
     image: npt.NDArray[np.uint8], m: npt.NDArray[np.float64], scale: float, size: tuple[int, int]
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
-    """The region of `image` that the `size` crop under `m` reads, area-averaged down by `scale`,
-    and the matrix that reads the same crop from it. Unchanged when the crop lies wholly off the
-    image (the border repeats either way)."""
+    """The region of `image` that the `size` crop under `m` (of `scale`) reads, area-averaged
+    down by `scale / MIN_WARP_SCALE`, and the matrix that reads the same crop from it. Unchanged
+    when the crop lies wholly off the image (the border repeats either way)."""
     w, h = size
     corners = np.array([[0.0, 0.0, w, w], [0.0, h, 0.0, h]])
     inverse = np.linalg.inv(np.vstack([m, [0.0, 0.0, 1.0]]))[:2]
@@ -51,7 +56,8 @@ def _shrink(
     y0, y1 = max(int(ys.min() - margin), 0), min(int(ys.max() + margin) + 1, image.shape[0])
     if x1 - x0 < 2 or y1 - y0 < 2:
         return image, m
-    tw, th = max(round((x1 - x0) * scale), 1), max(round((y1 - y0) * scale), 1)
+    factor = scale / MIN_WARP_SCALE
+    tw, th = max(round((x1 - x0) * factor), 1), max(round((y1 - y0) * factor), 1)
     small = cv2.resize(image[y0:y1, x0:x1], (tw, th), interpolation=cv2.INTER_AREA)
     # A small pixel u samples the region at x = (u + 0.5) / f - 0.5 + x0 (pixel centres).
     fx, fy = tw / (x1 - x0), th / (y1 - y0)
