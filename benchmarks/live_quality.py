@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fkd_live.adapters import imaging
 from fkd_live.adapters.detector import FaceDetector, make_detector
 from fkd_live.adapters.runtime import KeypointModel, shipped_model_path
 from fkd_live.core import apply_transform, compose_transforms, similarity_matrix
@@ -256,9 +257,34 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare-mediapipe", metavar="MODEL.task")
 
 
+def add_crop_arguments(p: argparse.ArgumentParser, grid: bool = True) -> None:
+    """How faces are cropped: anti-aliasing and (`grid`) the tracked crops' grid
+    (`PipelineConfig.crop_step`, read by the caller)."""
+    p.add_argument(
+        "--antialias",
+        action="store_true",
+        help="area-average crops that shrink the frame over 2x (imaging.MIN_WARP_SCALE)",
+    )
+    if not grid:
+        return
+    p.add_argument(
+        "--crop-step",
+        type=float,
+        default=PipelineConfig.crop_step,
+        help="tracked crops' grid, input px (0: off; default %(default)s)",
+    )
+
+
+def apply_crop_arguments(args: argparse.Namespace) -> None:
+    """Turns on `--antialias` (a setting of the warp module; `--crop-step` goes in the config)."""
+    if args.antialias:
+        imaging.MIN_WARP_SCALE = 0.5
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     add_common_arguments(p)
+    add_crop_arguments(p, grid=False)
     p.add_argument("--sources", nargs="+", default=["celeba", "helen_afw", "lfw", "mtfl"])
     p.add_argument("--photos", type=int, default=200, help="pictures per source")
     p.add_argument(
@@ -280,6 +306,7 @@ def main() -> int:
         help="answer a detected face once (the pipeline's refine_detections off)",
     )  # fmt: skip
     args = p.parse_args()
+    apply_crop_arguments(args)
     model = KeypointModel(args.model, device="cpu", threads=1)
     detector = make_detector(args.detector_model)
     CLOSERS.append(detector.close)

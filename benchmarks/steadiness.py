@@ -34,7 +34,6 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks import live_quality as lq
-from fkd_live.adapters import imaging
 from fkd_live.adapters.detector import make_detector
 from fkd_live.adapters.pose import estimate_pose
 from fkd_live.adapters.runtime import KeypointModel
@@ -204,20 +203,9 @@ def main() -> int:
     p.add_argument("--beta", type=float, default=defaults.beta)
     p.add_argument("--still-speed", type=float, default=defaults.still_speed)
     p.add_argument("--speed", choices=("face", "value"), default=defaults.speed)
-    p.add_argument(
-        "--crop-step",
-        type=float,
-        default=PipelineConfig.crop_step,
-        help="tracked crops' grid, input px (0: off; default %(default)s)",
-    )
-    p.add_argument(
-        "--antialias",
-        action="store_true",
-        help="area-average crops that shrink the frame over 2x (imaging.MIN_WARP_SCALE)",
-    )
+    lq.add_crop_arguments(p)
     args = p.parse_args()
-    if args.antialias:
-        imaging.MIN_WARP_SCALE = 0.5
+    lq.apply_crop_arguments(args)
     faces, found = clip_faces(args), methods(args)
     print(f"{len(faces)} held-out faces (offset {args.clip_offset}) x {args.frames} frames, "
           f"{args.iod:g} px eye distance; medians over clips")  # fmt: skip

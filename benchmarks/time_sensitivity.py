@@ -18,11 +18,10 @@ import argparse
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks.live_quality import add_crop_arguments, apply_crop_arguments
 from fkd_live import Tracker
-from fkd_live.adapters import imaging
 from fkd_live.adapters.sources import VideoSource
 from fkd_live.core import tracking
-from fkd_live.pipeline import PipelineConfig
 
 Points = list[npt.NDArray[np.float64] | None]
 
@@ -51,20 +50,9 @@ def main() -> int:
     parser.add_argument("--jitter", type=float, default=1e-7, help="seconds (default 1e-7)")
     parser.add_argument("--no-prediction", action="store_true", help="MAX_PREDICT_S = 0")
     parser.add_argument("--no-smoothing", action="store_true")
-    parser.add_argument(
-        "--crop-step",
-        type=float,
-        default=PipelineConfig.crop_step,
-        help="tracked crops' grid, input px (0: off; default %(default)s)",
-    )
-    parser.add_argument(
-        "--antialias",
-        action="store_true",
-        help="area-average crops that shrink the frame over 2x (imaging.MIN_WARP_SCALE)",
-    )
+    add_crop_arguments(parser)
     args = parser.parse_args()
-    if args.antialias:
-        imaging.MIN_WARP_SCALE = 0.5
+    apply_crop_arguments(args)
     if args.no_prediction:
         tracking.MAX_PREDICT_S = 0.0
     print(f"{'clip':<16}{'frames':>8}{'max px':>9}{'median px':>11}{'IOD px':>8}")

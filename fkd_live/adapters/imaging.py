@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from ..core.contract import ModelSpec
+from ..core.geometry import invert_transform, transform_scale
 
 # The bilinear warp shrinks the image by at most 1 / MIN_WARP_SCALE; a crop that shrinks it more
 # is read from the region it covers, first area-averaged down to MIN_WARP_SCALE times the crop's
@@ -34,7 +33,7 @@ def warp_crop(
     """
     m = np.asarray(matrix, dtype=np.float64)
     size = (spec.input_width, spec.input_height)
-    scale = math.sqrt(abs(float(np.linalg.det(m[:, :2]))))
+    scale = transform_scale(m)
     if 0.0 < scale < MIN_WARP_SCALE:
         image, m = _shrink(image, m, scale, size)
     out = cv2.warpAffine(image, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -49,7 +48,7 @@ def _shrink(
     when the crop lies wholly off the image (the border repeats either way)."""
     w, h = size
     corners = np.array([[0.0, 0.0, w, w], [0.0, h, 0.0, h]])
-    inverse = np.linalg.inv(np.vstack([m, [0.0, 0.0, 1.0]]))[:2]
+    inverse = invert_transform(m)
     xs, ys = inverse[:, :2] @ corners + inverse[:, 2:]
     margin = 2.0 / scale + 2.0  # two output pixels, so bilinear reads never reach the edge
     x0, x1 = max(int(xs.min() - margin), 0), min(int(xs.max() + margin) + 1, image.shape[1])

@@ -21,6 +21,7 @@ from .geometry import (
     apply_transform,
     estimate_similarity,
     invert_transform,
+    transform_scale,
 )
 from .smoothing import OneEuroFilter
 
@@ -171,7 +172,7 @@ def snap_crop(matrix: Matrix, centre: tuple[float, float], step: float) -> Matri
     m = np.asarray(matrix, dtype=np.float64)
     c = np.asarray(centre, dtype=np.float64)
     q = step / max(float(c.max()), 1.0)  # relative step: `step` px at the crop's edge
-    scale = float(np.exp(np.round(np.log(np.sqrt(abs(np.linalg.det(m[:, :2])))) / q) * q))
+    scale = float(np.exp(np.round(np.log(transform_scale(m)) / q) * q))
     angle = float(np.round(np.arctan2(m[1, 0], m[0, 0]) / q) * q)
     cell = step / scale  # `step` input pixels, in frame pixels
     p = np.round(apply_transform(invert_transform(m), c[None])[0] / cell) * cell
