@@ -8,8 +8,8 @@ import pytest
 
 from fkd_live.adapters.detector import (
     DETECTOR_SHA256,
+    BlazeFaceDetector,
     HaarDetector,
-    MediaPipeDetector,
     make_detector,
     user_cache_model,
 )
@@ -54,7 +54,7 @@ def test_make_detector_downloads_blazeface_once_into_the_user_cache(
     monkeypatch.setenv("FKD_LIVE_DETECTOR_URL", detector_model.as_uri())
     det = make_detector(None)
     try:
-        assert isinstance(det, MediaPipeDetector)
+        assert isinstance(det, BlazeFaceDetector)
     finally:
         det.close()
     assert user_cache_model().read_bytes() == detector_model.read_bytes()
@@ -62,7 +62,7 @@ def test_make_detector_downloads_blazeface_once_into_the_user_cache(
     monkeypatch.setenv("FKD_LIVE_DETECTOR_URL", "file:///nonexistent/again.tflite")
     det = make_detector(None)  # found in the cache now: no second download
     det.close()
-    assert isinstance(det, MediaPipeDetector)
+    assert isinstance(det, BlazeFaceDetector)
 
 
 def test_offline_without_a_model_falls_back_to_haar_with_one_warning(caplog):

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from fkd_live.adapters.detector import MediaPipeDetector
+from fkd_live.adapters.detector import BlazeFaceDetector
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.adapters.sources import DemoSource, VideoSource
 from fkd_live.core import CELEBA_FRAME, apply_transform, resize_matrix
@@ -24,7 +24,7 @@ def celeba_rows(first: int, count: int) -> list[tuple[str, np.ndarray]]:
 
 @pytest.fixture(scope="module")
 def parts(shipped_model, detector_model):
-    detector = MediaPipeDetector(detector_model)
+    detector = BlazeFaceDetector(detector_model)
     yield detector, KeypointModel(shipped_model, device="cpu")
     detector.close()
 
@@ -74,7 +74,7 @@ def test_video_faces_are_found():
     path = need(SHARED / "videos" / "d12.mp4")
     model, detector = need(SHIPPED_MODEL), need(SHARED / "models" / "blaze_face_short_range.tflite")
     src = VideoSource(str(path))
-    p = Pipeline(MediaPipeDetector(detector), KeypointModel(model))
+    p = Pipeline(BlazeFaceDetector(detector), KeypointModel(model))
     found = 0
     for _ in range(30):
         item = src.read()
