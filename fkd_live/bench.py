@@ -160,6 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="decode on the measuring thread (default: both sides decode on a capture thread, "
         "as the app does)",
     )
+    parser.add_argument(
+        "--whole-process",
+        type=count,
+        metavar="RUNS",
+        default=0,
+        help="also time whole processes RUNS times each (spawn to exit, decode included): "
+        "fkd-live --headless --keypoints-out, the decoder alone (the floor), start-up, and "
+        "with --compare-mediapipe MediaPipe's; needs --video",
+    )
     add_model_arguments(parser)
     return parser
 
@@ -174,6 +183,8 @@ def bench_main(argv: Sequence[str]) -> int:
     from .argtypes import configure_logging, model_options
 
     configure_logging(args.verbose)
+    if args.whole_process and not args.video:
+        build_parser().error("--whole-process needs --video")
     if args.compare_mediapipe and not Path(args.compare_mediapipe).is_file():
         from .adapters.detector import DetectorError
 
@@ -210,5 +221,16 @@ def bench_main(argv: Sequence[str]) -> int:
         lines += report("MediaPipe Face Landmarker (VIDEO mode)", theirs)
         ratio = ours.fps / theirs.fps if theirs.fps else float("nan")
         lines.append(f"frame rate ratio, fkd-live / MediaPipe: {ratio:.2f}x")
+    if args.whole_process:
+        from .whole import report as whole_report
+        from .whole import time_whole
+
+        models = [
+            f"--{name}={value}"
+            for name, value in (("model", args.model), ("detector-model", args.detector_model))
+            if value
+        ]
+        runs, frames = time_whole(args.video, models, args.compare_mediapipe, args.whole_process)
+        lines += whole_report(args.video, frames, runs)
     print("\n".join(lines), file=sys.stdout, flush=True)
     return 0

@@ -41,29 +41,37 @@ def estimate_similarity(src: npt.ArrayLike, dst: npt.ArrayLike) -> Matrix:
     `src`, `dst`: `(N, 2)` points, N >= 2, in corresponding order. With N == 2 the fit is exact.
     Raises `DegenerateTransformError` when the source points coincide.
     Returns the `(2, 3) float64` matrix minimising sum |M(src_i) - dst_i|^2.
+
+    In the plane Umeyama's SVD has a closed form: with the points as complex numbers z and w,
+    centred, the similarity is w = a z + b with a = sum(conj(z) w) / sum(|z|^2) (a proper
+    rotation times a scale: no reflection to guard against). It runs several times a frame, and
+    this form takes about a tenth of the SVD's time.
     """
     s_pts, d_pts = _as_points(src, "src"), _as_points(dst, "dst")
     if s_pts.shape != d_pts.shape:
         raise ValueError(f"src and dst differ in shape: {s_pts.shape} vs {d_pts.shape}")
-    if s_pts.shape[0] < 2:
+    n = s_pts.shape[0]
+    if n < 2:
         raise DegenerateTransformError("a similarity transform needs at least two points")
-    s_mean, d_mean = s_pts.mean(axis=0), d_pts.mean(axis=0)
-    s_c, d_c = s_pts - s_mean, d_pts - d_mean
-    s_var = float(np.mean(np.sum(s_c**2, axis=1)))
-    if s_var < _MIN_VARIANCE:
+    # Plain floats: for a handful of points, numpy's per-call overhead is most of the time.
+    sx, sy = s_pts[:, 0].tolist(), s_pts[:, 1].tolist()
+    dx, dy = d_pts[:, 0].tolist(), d_pts[:, 1].tolist()
+    smx, smy, dmx, dmy = sum(sx) / n, sum(sy) / n, sum(dx) / n, sum(dy) / n
+    var = re = im = 0.0
+    for zx, zy, wx, wy in zip(sx, sy, dx, dy, strict=True):
+        zx, zy, wx, wy = zx - smx, zy - smy, wx - dmx, wy - dmy
+        var += zx * zx + zy * zy
+        re += zx * wx + zy * wy  # sum(conj(z) w) = re + i im
+        im += zx * wy - zy * wx
+    if var / n < _MIN_VARIANCE:
         raise DegenerateTransformError(
             "source points coincide (e.g. both eyes at the same pixel): no alignment is defined"
         )
-    cov = d_c.T @ s_c / s_pts.shape[0]
-    u, sing, vt = np.linalg.svd(cov)
-    # Umeyama's reflection guard: force a proper rotation (det = +1).
-    d = np.array([1.0, 1.0 if np.linalg.det(u) * np.linalg.det(vt) >= 0 else -1.0])
-    rot = u @ np.diag(d) @ vt
-    scale = float(np.sum(sing * d)) / s_var
-    out = np.empty((2, 3), dtype=np.float64)
-    out[:, :2] = scale * rot
-    out[:, 2] = d_mean - out[:, :2] @ s_mean
-    return out
+    re, im = re / var, im / var
+    return np.array(
+        [[re, -im, dmx - (re * smx - im * smy)], [im, re, dmy - (im * smx + re * smy)]],
+        dtype=np.float64,
+    )
 
 
 def apply_transform(matrix: npt.ArrayLike, points: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -83,15 +91,14 @@ def invert_transform(matrix: npt.ArrayLike) -> Matrix:
     m = np.asarray(matrix, dtype=np.float64)
     if m.shape != (2, 3):
         raise ValueError(f"expected a (2, 3) matrix, got {m.shape}")
-    a = m[:, :2]
-    det = float(np.linalg.det(a))
+    (a, b, tx), (c, d, ty) = m.tolist()  # 2x2 by hand: numpy's inv is costlier than the sums
+    det = a * d - b * c
     if abs(det) < _MIN_VARIANCE:
         raise DegenerateTransformError("the transform collapses the plane and has no inverse")
-    a_inv = np.linalg.inv(a)
-    out = np.empty((2, 3), dtype=np.float64)
-    out[:, :2] = a_inv
-    out[:, 2] = -a_inv @ m[:, 2]
-    return out
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return np.array(
+        [[ia, ib, -(ia * tx + ib * ty)], [ic, id_, -(ic * tx + id_ * ty)]], dtype=np.float64
+    )
 
 
 def compose_transforms(outer: npt.ArrayLike, inner: npt.ArrayLike) -> Matrix:
@@ -105,8 +112,8 @@ def compose_transforms(outer: npt.ArrayLike, inner: npt.ArrayLike) -> Matrix:
 
 def transform_scale(matrix: npt.ArrayLike) -> float:
     """Uniform scale factor of a similarity matrix (sqrt of |det| for a general affine)."""
-    m = np.asarray(matrix, dtype=np.float64)
-    return float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
+    (a, b, _), (c, d, _) = np.asarray(matrix, dtype=np.float64).tolist()
+    return float(np.sqrt(abs(a * d - b * c)))
 
 
 def resize_matrix(src_size: tuple[float, float], dst_size: tuple[float, float]) -> Matrix:

@@ -8,6 +8,7 @@ pixels.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,6 @@ from .geometry import (
     apply_transform,
     estimate_similarity,
     invert_transform,
-    transform_scale,
 )
 from .smoothing import OneEuroFilter
 
@@ -169,14 +169,19 @@ def snap_crop(matrix: Matrix, centre: tuple[float, float], step: float) -> Matri
     """
     if step <= 0:
         return matrix
-    m = np.asarray(matrix, dtype=np.float64)
-    c = np.asarray(centre, dtype=np.float64)
-    q = step / max(float(c.max()), 1.0)  # relative step: `step` px at the crop's edge
-    scale = float(np.exp(np.round(np.log(transform_scale(m)) / q) * q))
-    angle = float(np.round(np.arctan2(m[1, 0], m[0, 0]) / q) * q)
+    # Plain floats throughout: this runs on every tracked face of every frame.
+    (a, b, tx), (c, d, ty) = np.asarray(matrix, dtype=np.float64).tolist()
+    cx, cy = float(centre[0]), float(centre[1])
+    q = step / max(cx, cy, 1.0)  # relative step: `step` px at the crop's edge
+    scale = math.exp(round(math.log(math.sqrt(abs(a * d - b * c))) / q) * q)
+    angle = round(math.atan2(c, a) / q) * q
     cell = step / scale  # `step` input pixels, in frame pixels
-    p = np.round(apply_transform(invert_transform(m), c[None])[0] / cell) * cell
-    cos, sin = scale * np.cos(angle), scale * np.sin(angle)
-    out = np.array([[cos, -sin, 0.0], [sin, cos, 0.0]])
-    out[:, 2] = c - out[:, :2] @ p
-    return out
+    # The frame point shown at the centre (the matrix inverted at one point), on the grid.
+    det = a * d - b * c
+    ux, uy = cx - tx, cy - ty
+    px = round((d * ux - b * uy) / det / cell) * cell
+    py = round((a * uy - c * ux) / det / cell) * cell
+    cos, sin = scale * math.cos(angle), scale * math.sin(angle)
+    return np.array(
+        [[cos, -sin, cx - (cos * px - sin * py)], [sin, cos, cy - (sin * px + cos * py)]]
+    )
