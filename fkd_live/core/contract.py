@@ -212,7 +212,7 @@ def preprocess(crops: npt.NDArray[np.uint8], spec: ModelSpec) -> npt.NDArray[np.
     `crops`: `(N, H, W, 3) uint8` RGB (or `(N, H, W)` grey) at the spec's input size.
     Returns `(N, C, H, W) float32` normalised as the spec says.
     """
-    arr = np.asarray(crops)
+    arr: npt.NDArray[np.generic] = np.asarray(crops)
     if arr.ndim == 3:
         arr = arr[..., None]
     if arr.ndim != 4 or arr.shape[1:3] != (spec.input_height, spec.input_width):
