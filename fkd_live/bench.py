@@ -112,6 +112,40 @@ def time_landmarker(source: FrameSource, model: str, frames: int) -> Timings:
         landmarker.close()
 
 
+def time_alone(tracker: Tracker, frames: list[tuple[Frame, float]], repeats: int = 200) -> Timings:
+    """Each stage's own work on the last of `frames` (tracked through them first), timed in a
+    tight loop with nothing beside it: what the stages would cost without a decoder sharing
+    the CPU and the caches. The model's row is `python -m train speed`'s measurement."""
+    from .adapters.imaging import warp_crop
+    from .adapters.pose import estimate_pose
+    from .core.smoothing import OneEuroFilter
+
+    for frame, t in frames:
+        result = tracker.process(frame, t)
+    frame, t = frames[-1]
+    pipeline = tracker._pipeline
+    out = Timings(frames=repeats)
+    if not result.faces or pipeline is None or not pipeline._tracks:
+        return out
+    track, spec, size = pipeline._tracks[0], tracker.model.spec, (frame.shape[1], frame.shape[0])
+    matrix = pipeline._track_crop(track, t)
+    crop = warp_crop(frame, matrix, spec)[None]
+    smoother, keypoints = OneEuroFilter(), track.keypoints
+    work: list[tuple[str, Callable[[int], object]]] = [
+        ("align", lambda i: pipeline._track_crop(track, t)),
+        ("warp", lambda i: warp_crop(frame, matrix, spec)),
+        ("keypoints", lambda i: tracker.model.predict_scored(crop)),
+        ("smooth", lambda i: smoother(keypoints, i / 30.0, 60.0)),
+        ("pose", lambda i: estimate_pose(keypoints, size, tracker.config.pipeline.fov)),
+    ]
+    for name, fn in work:
+        for i in range(repeats):
+            t0 = time.perf_counter()
+            fn(i)
+            out.add(name, 1e3 * (time.perf_counter() - t0))
+    return out
+
+
 def report(title: str, t: Timings) -> list[str]:
     lines = [f"{title}: {t.frames} frames, a face in {t.faces}, {t.fps:.1f} fps"]
     lines.append(f"  {'stage':<38}{'median ms':>10}{'p95 ms':>9}{'runs':>7}")
@@ -198,6 +232,13 @@ def bench_main(argv: Sequence[str]) -> int:
         ),
     )
     tracker = Tracker.from_config(cfg).prepare()
+    source = _open(args.video, False)
+    try:
+        first = [item for item in iter(source.read, None)][:10]
+    finally:
+        source.close()
+    alone = time_alone(tracker, first)
+    tracker.reset()
     source = _open(args.video, not args.no_prefetch)
     with _Receivers() as receivers:
         streams = Streams(replace(cfg, streams=receivers.config), source.size, source.fps)
@@ -212,6 +253,8 @@ def bench_main(argv: Sequence[str]) -> int:
     name = Path(args.video).name if args.video else "demo"
     lines = [f"fkd-live bench on {name}: model {model}, detector {detector}"]
     lines += report("fkd-live", ours)
+    lines.append("the same stages' work alone (tight loop on one tracked frame, no decoder beside)")
+    lines += report("", alone)[1:]
     if args.compare_mediapipe:
         source = _open(args.video, not args.no_prefetch)
         try:

@@ -25,6 +25,7 @@ from .core.pose import DEFAULT_FOV_DEG
 from .core.props import PropError
 from .core.smoothing import OneEuroConfig
 from .pipeline import PipelineConfig
+from .whole import WholeProcessError
 
 log = logging.getLogger("fkd_live")
 
@@ -44,6 +45,7 @@ USER_ERRORS = (
     PropError,
     VideoOutError,
     VirtualCameraError,
+    WholeProcessError,
 )
 
 

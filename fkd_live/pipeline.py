@@ -35,6 +35,25 @@ from .core.pose import DEFAULT_FOV_DEG, focal_length
 from .core.smoothing import OneEuroConfig, OneEuroFilter
 from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error, snap_crop
 
+STAGES = ("detect", "align", "warp", "keypoints", "check", "smooth", "pose")
+"""The stages `FrameResult.stage_ms` times, in order: the detector (with matching its faces to
+the tracks), placing the crops, warping them, the model, mapping its answers back and checking
+them (plausible, readable), the smoothing filter and the head pose."""
+
+
+class _Laps:
+    """Milliseconds by stage: each `lap(name)` adds the time since the previous lap to `name`.
+    Measurement only: no decision reads it."""
+
+    def __init__(self) -> None:
+        self.ms = dict.fromkeys(STAGES, 0.0)
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.ms[name] += 1e3 * (now - self._last)
+        self._last = now
+
 
 @dataclass(frozen=True)
 class PipelineConfig:
@@ -126,53 +145,53 @@ class Pipeline:
 
     def process(self, frame: npt.NDArray[np.uint8], t: float) -> FrameResult:
         """Faces in an `(H, W, 3) uint8` RGB frame taken at time `t` seconds."""
-        ms: dict[str, float] = {"detect": 0.0, "align": 0.0, "keypoints": 0.0}
+        laps = _Laps()
         cfg = self.config
         every = cfg.redetect_every if len(self._tracks) >= cfg.max_faces else cfg.search_every
         detect = not self._tracks or self._since_detect + 1 >= min(every, cfg.redetect_every)
-        lost = self._step(frame, t, detect, ms)
+        lost = self._step(frame, t, detect, laps)
         if lost:
             # A tracked face slipped away (its crop, aligned from its last keypoints, no longer
             # reads as a face): look for it now, not N frames later, and frame it from the
             # detector even where this frame's detection had confirmed it.
             detect = True
-            self._step(frame, t, True, ms, revive=lost)
+            self._step(frame, t, True, laps, revive=lost)
         self._since_detect = 0 if detect else self._since_detect + 1
-        t0 = time.perf_counter()
         size = (frame.shape[1], frame.shape[0])
         faces = []
         for track in self._tracks:
             k = track.follow(t)
+            box = track.box
+            laps.lap("smooth")
             pose = estimate_pose(k, size, self.config.fov)
-            faces.append(Face(track.box, track.score, k.astype(np.float32), pose, track.track_id))
-        ms["smooth+pose"] = 1e3 * (time.perf_counter() - t0)
-        return FrameResult(t=t, faces=tuple(faces), stage_ms=tuple(ms.items()), detected=detect)
+            faces.append(Face(box, track.score, k.astype(np.float32), pose, track.track_id))
+            laps.lap("pose")
+        stages = tuple(laps.ms.items())
+        return FrameResult(t=t, faces=tuple(faces), stage_ms=stages, detected=detect)
 
     def _step(
         self,
         frame: npt.NDArray[np.uint8],
         t: float,
         detect: bool,
-        ms: dict[str, float],
+        laps: _Laps,
         revive: list[Track] | None = None,
     ) -> list[Track]:
         """Advance every track by one frame (detecting first if asked); returns the lost ones.
         `revive`: tracks lost earlier in this frame that a detection may continue (same id)."""
-        t0 = time.perf_counter()
-        plans = self._plan(frame, t, revive or []) if detect else self._tracking_plans(t)
-        t1 = time.perf_counter()
+        plans = self._plan(frame, t, revive or [], laps) if detect else self._tracking_plans(t)
         lost = [p.track for p in plans if p.inverse is None and p.track is not None]
         plans = [p for p in plans if p.inverse is not None]
+        laps.lap("align")
         if not plans:
             self._tracks = []
-            ms["detect"] += 1e3 * (t1 - t0)
             return lost
         crops = np.stack([warp_crop(frame, p.matrix, self.model.spec) for p in plans])
-        t2 = time.perf_counter()
+        laps.lap("warp")
         points, scores = self.model.predict_scored(crops)
-        t3 = time.perf_counter()
+        laps.lap("keypoints")
         if self.config.refine_detections:
-            plans, points, scores = self._refine(frame, plans, points, scores, ms)
+            plans, points, scores = self._refine(frame, plans, points, scores, laps)
         kept: list[Track] = []
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
             track = self._update(plan, plan.to_frame(p), None if scores is None else scores[i])
@@ -181,9 +200,7 @@ class Pipeline:
             elif plan.track is not None:
                 lost.append(plan.track)
         self._tracks = kept
-        ms["detect" if detect else "align"] += 1e3 * (t1 - t0)
-        ms["align"] += 1e3 * (t2 - t1)
-        ms["keypoints"] += 1e3 * (t3 - t2)
+        laps.lap("check")
         return lost
 
     def _refine(
@@ -192,13 +209,11 @@ class Pipeline:
         plans: list[_Plan],
         points: npt.NDArray[np.float64],
         scores: npt.NDArray[np.float64] | None,
-        ms: dict[str, float],
+        laps: _Laps,
     ) -> tuple[list[_Plan], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
         """Plans aligned from the detector, realigned from the model's first answer `(N, 5, 2)`
         (input pixels, with its scores `(N,)` if any) and answered again; implausible first
-        answers keep their crop. Its warps count as "align" time and its model call as
-        "keypoints" time in `ms`."""
-        t0 = time.perf_counter()
+        answers keep their crop."""
         redo: list[tuple[int, Matrix]] = []
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
             if not plan.from_detector:  # tracked faces (every frame's work) are left alone
@@ -206,14 +221,13 @@ class Pipeline:
             keypoints = plan.to_frame(p)
             if self._plausible(keypoints):
                 redo.append((i, crop_from_points(keypoints, self.model.spec)))
+        laps.lap("align")
         if not redo:
-            ms["align"] += 1e3 * (time.perf_counter() - t0)
             return plans, points, scores
         crops = np.stack([warp_crop(frame, m, self.model.spec) for _, m in redo])
-        t1 = time.perf_counter()
+        laps.lap("warp")
         again, again_scores = self.model.predict_scored(crops)
-        ms["align"] += 1e3 * (t1 - t0)
-        ms["keypoints"] += 1e3 * (time.perf_counter() - t1)
+        laps.lap("keypoints")
         plans, points = list(plans), points.copy()
         scores = None if scores is None else scores.copy()
         for j, ((i, matrix), p) in enumerate(zip(redo, again, strict=True)):
@@ -221,6 +235,7 @@ class Pipeline:
             points[i] = p
             if scores is not None and again_scores is not None:
                 scores[i] = again_scores[j]
+        laps.lap("align")
         return plans, points, scores
 
     def _tracking_plans(self, t: float) -> list[_Plan]:
@@ -232,7 +247,9 @@ class Pipeline:
         centre = (spec.input_width / 2, spec.input_height / 2)
         return snap_crop(crop_from_points(track.anchor(t), spec), centre, self.config.crop_step)
 
-    def _plan(self, frame: npt.NDArray[np.uint8], t: float, revive: list[Track]) -> list[_Plan]:
+    def _plan(
+        self, frame: npt.NDArray[np.uint8], t: float, revive: list[Track], laps: _Laps
+    ) -> list[_Plan]:
         """Run the detector and decide what to run the model on: tracked faces it confirms
         (aligned from their keypoints), lost faces it finds again and new faces (aligned from the
         detection), at most `max_faces`, best scores first. Unconfirmed tracks are dropped."""
@@ -241,6 +258,7 @@ class Pipeline:
         dets.sort(key=lambda d: -d.score)
         candidates = self._tracks + revive
         pairs = match_boxes([c.box for c in candidates], [d.box for d in dets])
+        laps.lap("detect")
         plans = []
         for ti, di in pairs:
             track, det = candidates[ti], dets[di]

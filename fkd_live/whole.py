@@ -24,6 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
+class WholeProcessError(RuntimeError):
+    """A timed child process failed (its last line of stderr says why)."""
+
+
 FLOOR = "decode only (the floor)"
 OURS = "fkd-live --headless --keypoints-out"
 START = "fkd-live start-up (--frames 1, to exit)"
@@ -53,7 +58,8 @@ def _timed(command: list[str]) -> float:
     seconds = time.perf_counter() - t0
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise RuntimeError(f"{' '.join(command[:4])} ... failed ({done.returncode}): {last}")
+        shown = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(command[:5]))
+        raise WholeProcessError(f"{shown} ... failed (exit {done.returncode}): {last}")
     return seconds
 
 

@@ -271,8 +271,9 @@ def test_stage_times_count_the_second_answer_as_align_and_keypoints(monkeypatch)
     pipe = Pipeline(ScriptedDetector([A]), SlowModel(), RAW)
     detected = dict(pipe.process(FRAME, 0.0).stage_ms)
     tracked = dict(pipe.process(FRAME, 1 / 30).stage_ms)
-    assert (detected["detect"], detected["align"], detected["keypoints"]) == (0.0, 2e3, 20e3)
-    assert (tracked["detect"], tracked["align"], tracked["keypoints"]) == (0.0, 1e3, 10e3)
+    assert (detected["detect"], detected["warp"], detected["keypoints"]) == (0.0, 2e3, 20e3)
+    assert (tracked["detect"], tracked["warp"], tracked["keypoints"]) == (0.0, 1e3, 10e3)
+    assert detected["align"] == detected["check"] == detected["pose"] == 0.0
 
 
 def test_the_box_follows_the_tracked_keypoints():

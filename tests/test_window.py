@@ -10,6 +10,7 @@ from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.adapters.sources import DemoSource, SourceError
 from fkd_live.api import Tracker
 from fkd_live.config import RunConfig
+from fkd_live.pipeline import STAGES
 
 pytest.importorskip("pytestqt")
 
@@ -38,7 +39,7 @@ def test_results_reach_the_window(qtbot, window_and_worker):
     assert worker.frames_done == 5
     result = window.view._result
     assert len(result.faces) == 1  # the demo face is found
-    assert [name for name, _ in result.stage_ms] == ["detect", "align", "keypoints", "smooth+pose"]
+    assert [name for name, _ in result.stage_ms] == list(STAGES)
     hud = "\n".join(window.view.hud_lines())
     assert "CPUExecutionProvider" in hud
     assert "detector: blazeface" in hud
