@@ -234,7 +234,8 @@ def bench_main(argv: Sequence[str]) -> int:
     tracker = Tracker.from_config(cfg).prepare()
     source = _open(args.video, False)
     try:
-        first = [item for item in iter(source.read, None)][:10]
+        # At most ten frames: the demo source never ends.
+        first = [item for _, item in zip(range(10), iter(source.read, None), strict=False)]
     finally:
         source.close()
     alone = time_alone(tracker, first)

@@ -1,5 +1,7 @@
 """`fkd-live bench`: the figures it prints (not their values: speed is not unit-tested)."""
 
+import pytest
+
 from fkd_live.cli import main
 from tests.conftest import SHARED, need
 
@@ -56,7 +58,9 @@ def test_bench_times_whole_processes_against_the_floor_and_mediapipe(
 
 
 def test_whole_process_needs_a_video_and_reports_a_failing_child(capsys, tmp_path):
-    assert main(["bench", "--whole-process", "1"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", "--whole-process", "1"])
+    assert exit_.value.code == 2
     assert "--whole-process needs --video" in capsys.readouterr().err
     from fkd_live.whole import main as child
 
