@@ -83,8 +83,10 @@ class VideoSource:
         if not Path(path).is_file():
             raise SourceError(f"video file not found: {path}")
         # The decoder's threads leave a core to the pipeline: on 2 cores, one thread decoding
-        # d13.mp4 (720x1280) beside the pipeline took less CPU and time than FFmpeg's default
-        # of one per core (`fkd-live bench --whole-process`).
+        # d13.mp4 (720x1280) beside the pipeline took a little less CPU and time than FFmpeg's
+        # default of one per core (`fkd-live --video d13.mp4 --headless --keypoints-out K`,
+        # four alternated runs each with the thread count patched: 1.31-1.56 s against
+        # 1.48-1.54 s; within this machine's noise, so a mild choice, not a proven gain).
         threads = max(1, (os.cpu_count() or 2) - 1)
         self._cap = cv2.VideoCapture(path, cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, threads])
         if not self._cap.isOpened():  # a build or file FFmpeg does not take: any backend
