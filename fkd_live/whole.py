@@ -15,8 +15,6 @@ and start-up: fkd-live's process start to its first result (`--frames 1`, to exi
 from __future__ import annotations
 
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +42,8 @@ class Runs:
 
     @property
     def median(self) -> float:
+        import statistics  # here, not at the top: the CLI imports this module to start
+
         return statistics.median(self.seconds) if self.seconds else float("nan")
 
     def line(self) -> str:
@@ -53,6 +53,8 @@ class Runs:
 
 def _timed(command: list[str]) -> float:
     """Seconds from spawn to exit of `command`; its output is discarded, a failure raised."""
+    import subprocess  # as above: only the benchmark spawns
+
     t0 = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - t0

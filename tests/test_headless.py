@@ -148,3 +148,26 @@ def test_a_bad_output_leaves_no_keypoints_file_either(tmp_path, capsys, template
     assert code == 2
     assert "unknown prop 'wig'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_headless_start_imports_only_what_it_needs(tmp_path, shipped_model, detector_model):
+    """Start-up (issue 19): a headless run with its models named loads no Qt, no mediapipe
+    (and its matplotlib), no torch, no downloader and no benchmark machinery."""
+    import subprocess
+    import sys
+
+    heavy = ["PyQt6", "mediapipe", "matplotlib", "torch", "urllib.request", "platformdirs"]
+    heavy += ["subprocess", "statistics"]
+    video = str(need(SHARED / "videos" / "d0.mp4"))
+    script = (
+        "import sys\n"
+        "from fkd_live.cli import main\n"
+        f"rc = main(['--video', {video!r}, '--headless', '--frames', '2',"
+        f" '--model', {str(shipped_model)!r},"
+        f" '--detector-model', {str(detector_model)!r}])\n"
+        f"print(rc, sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.split(maxsplit=1) == ["0", "[]\n"], done.stderr

@@ -10,11 +10,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 import numpy.typing as npt
-import platformdirs
 
 from ..core.blazeface import INPUT_SIZE, Letterbox, decode, ssd_anchors, to_detections, weighted_nms
 from ..core.faces import Detection
-from .download import DownloadError, download
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +41,10 @@ class FaceDetector(Protocol):
 
 
 def user_cache_model() -> Path:
+    # platformdirs and the downloader (urllib, ssl, email: 25 ms) are imported only when the
+    # model is not named: a start-up with --detector-model or $FKD_LIVE_DETECTOR_MODEL skips them.
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir("fkd-live")) / DETECTOR_FILE
 
 
@@ -144,6 +146,8 @@ class HaarDetector:
 def fetch_detector_model() -> Path:
     """Download BlazeFace into the user cache; `DownloadError` when offline or when what
     arrives is not the pinned file."""
+    from .download import download
+
     url = os.environ.get(DETECTOR_URL_ENV) or DETECTOR_URL
     return download(url, user_cache_model(), DETECTOR_SHA256)
 
@@ -156,6 +160,8 @@ def make_detector(
     path = find_detector_model(explicit_model)
     why = "downloads are off"
     if path is None and allow_download:
+        from .download import DownloadError
+
         try:
             path = fetch_detector_model()
         except DownloadError as exc:
