@@ -13,7 +13,6 @@ from .adapters.sources import (
     DemoSource,
     FrameSource,
     ImageSource,
-    SourceError,
     VideoSource,
 )
 from .api import Tracker
@@ -36,12 +35,13 @@ def open_source(cfg: SourceConfig) -> FrameSource:
 
 def run_app(cfg: RunConfig) -> int:
     """Open the live window, or run headless; returns the process exit code."""
-    # Fail fast (runtime, model, detector, source, virtual camera) before any window opens.
-    tracker = Tracker.from_config(cfg).prepare()
+    # Fail fast (source, runtime, model, detector, virtual camera) before any window opens.
+    # The source first: its thread decodes the first frames while the models load.
+    source: FrameSource = ThreadedSource(open_source(cfg.source))
     try:
-        source: FrameSource = ThreadedSource(open_source(cfg.source))
-    except SourceError:
-        tracker.close()
+        tracker = Tracker.from_config(cfg).prepare()
+    except BaseException:
+        source.close()
         raise
     try:
         streams = Streams(cfg, source.size, source.fps)

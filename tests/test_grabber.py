@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from fkd_live.adapters.grabber import ThreadedSource
+from fkd_live.adapters.grabber import ThreadedSource, file_queue
 from fkd_live.adapters.sources import SourceError
 
 
@@ -87,3 +87,10 @@ def test_failures_reach_the_reader_after_the_frames_before_them():
     with pytest.raises(SourceError, match="scripted failed: decoder exploded"):
         crash.read()
     crash.close()
+
+
+def test_a_files_queue_holds_48_mb_of_frames_4_to_16():
+    assert file_queue((512, 512)) == 16  # 64 frames' worth, capped
+    assert file_queue((1920, 1080)) == 8  # 50331648 // 6220800
+    assert file_queue((3840, 2160)) == 4  # 2 frames' worth, raised to the floor
+    assert ThreadedSource(Scripted(0, live=False))._capacity == 16  # a 2x2 scripted file
