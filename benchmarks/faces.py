@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from fkd_live import Tracker
 from fkd_live.adapters.sources import VideoSource
+from fkd_live.core.files import OutputError, check_writable, replacing
 
 Frame = npt.NDArray[np.uint8]
 
@@ -63,14 +64,13 @@ def grid_frames(clips: Sequence[str], cell: int, frames: int) -> list[Frame]:
 def write_clip(path: Path, frames: list[Frame], fps: float) -> None:
     """The frames as an mp4v clip at `path`, written beside it and renamed when complete."""
     side = frames[0].shape[1], frames[0].shape[0]
-    tmp = path.with_name(f".{path.stem}.part{path.suffix}")
-    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps, side)
-    if not writer.isOpened():
-        raise SystemExit(f"faces: error: cannot write {path}")
-    for frame in frames:
-        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    writer.release()
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps, side)
+        if not writer.isOpened():
+            raise OutputError(f"cannot write {path}: OpenCV could not open an mp4v writer")
+        for frame in frames:
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        writer.release()
 
 
 def time_side_by_side(
@@ -116,6 +116,11 @@ def main() -> int:
     for clip in args.clips:
         if not Path(clip).is_file():
             parser.error(f"clip not found: {clip}")
+    if args.write:
+        try:
+            check_writable(args.write)
+        except OutputError as exc:
+            parser.error(str(exc))
     made = grid_frames(args.clips, args.cell, args.frames)
     with tempfile.TemporaryDirectory(prefix="fkd-faces-") as tmp:
         path = args.write or Path(tmp) / "four.mp4"

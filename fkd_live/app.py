@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import cv2
 
@@ -15,9 +16,12 @@ from .adapters.sources import (
     ImageSource,
     VideoSource,
 )
+from .adapters.video_out import check_target
 from .api import Tracker
 from .argtypes import Parser
 from .config import RunConfig, SourceConfig
+from .core.files import check_writable
+from .display import check_display
 from .streams import Streams
 
 log = logging.getLogger(__name__)
@@ -33,9 +37,21 @@ def open_source(cfg: SourceConfig) -> FrameSource:
     return CameraSource(cfg.camera, cfg.size, cfg.fps)
 
 
+def check_outputs(cfg: RunConfig) -> None:
+    """`OutputError` now, before anything opens, for an output path that cannot be written."""
+    if cfg.keypoints_out:
+        check_writable(cfg.keypoints_out)
+    if cfg.output:
+        check_target(Path(cfg.output))  # its suffix names a codec, and a file can go there
+
+
 def run_app(cfg: RunConfig) -> int:
     """Open the live window, or run headless; returns the process exit code."""
-    # Fail fast (source, runtime, model, detector, virtual camera) before any window opens.
+    # Fail fast (display, source, runtime, model, detector, virtual camera) before any window
+    # opens.
+    if not cfg.headless:
+        check_display()
+    check_outputs(cfg)
     # The source first: its thread decodes the first frames while the models load.
     source: FrameSource = ThreadedSource(open_source(cfg.source))
     try:

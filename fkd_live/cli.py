@@ -20,10 +20,13 @@ from .adapters.video_out import VideoOutError
 from .adapters.virtual_camera import VirtualCameraError
 from .config import OVERLAY_LAYERS, OverlayOptions, RunConfig, SourceConfig, StreamConfig
 from .core.contract import ContractError
+from .core.files import OutputError
 from .core.outputs import OPENTRACK_PORT, VMC_PORT
 from .core.pose import DEFAULT_FOV_DEG
 from .core.props import PropError
 from .core.smoothing import OneEuroConfig
+from .display import DisplayError
+from .messages import print_error
 from .pipeline import PipelineConfig
 from .whole import WholeProcessError
 
@@ -42,6 +45,8 @@ USER_ERRORS = (
     ModelLoadError,
     ContractError,
     DetectorError,
+    DisplayError,
+    OutputError,
     PropError,
     VideoOutError,
     VirtualCameraError,
@@ -276,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(run_config_from_args(args))
     except USER_ERRORS as exc:
-        print(f"fkd-live: error: {exc}", file=sys.stderr)
+        print_error(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
-from .adapters.sources import FrameSource, SourceError
+from .adapters.sources import FrameSource
 from .api import Tracker
 from .config import RunConfig
 from .core.faces import FrameResult
+from .core.files import Pending
 from .pacing import Pacer
 from .streams import Streams
 
@@ -38,23 +37,16 @@ def frame_record(index: int, result: FrameResult) -> str:
     return json.dumps({"frame": index, "t": round(result.t, 6), "faces": faces})
 
 
-def _open_target(path: Path) -> tuple[TextIO, Path]:
-    if not path.parent.is_dir():
-        raise SourceError(f"cannot write {path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    return os.fdopen(fd, "w"), Path(tmp)
-
-
 class _Outputs:
     """The run's output files: opened up front (so bad paths fail before any work), committed
     together at the end or all discarded on failure."""
 
     def __init__(self, cfg: RunConfig, source: FrameSource, tracker: Tracker) -> None:
-        self.cfg = cfg
         self.jsonl: TextIO | None = None
-        self.jsonl_tmp: Path | None = None
+        self.pending: Pending | None = None
         if cfg.keypoints_out:
-            self.jsonl, self.jsonl_tmp = _open_target(Path(cfg.keypoints_out))
+            self.pending = Pending(cfg.keypoints_out)
+            self.jsonl = self.pending.tmp.open("w", encoding="utf-8")
         self.drawer: VideoDrawer | None = None
         if cfg.output:
             from .ui.video_drawer import VideoDrawer  # Qt only when drawing
@@ -73,19 +65,17 @@ class _Outputs:
 
     def commit(self) -> list[Path]:
         done = []
-        if self.jsonl is not None and self.jsonl_tmp is not None and self.cfg.keypoints_out:
+        if self.jsonl is not None and self.pending is not None:
             self.jsonl.close()
-            self.jsonl_tmp.chmod(0o644)
-            self.jsonl_tmp.replace(self.cfg.keypoints_out)
-            done.append(Path(self.cfg.keypoints_out))
+            done.append(self.pending.commit())
         if self.drawer is not None:
             done.append(self.drawer.close())
         return done
 
     def discard(self) -> None:
-        if self.jsonl is not None and self.jsonl_tmp is not None:
+        if self.jsonl is not None and self.pending is not None:
             self.jsonl.close()
-            self.jsonl_tmp.unlink(missing_ok=True)
+            self.pending.discard()
         if self.drawer is not None:
             self.drawer.abort()
 

@@ -22,6 +22,8 @@ from .adapters.imaging import read_image_rgb
 from .adapters.sources import SourceError
 from .api import Tracker
 from .core.faces import FrameResult
+from .core.files import OutputError, check_writable, replacing
+from .messages import print_error
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,28 @@ def output_path(picture: Path, cfg: StillConfig, many: bool) -> Path | None:
 
 
 def write_picture(path: Path, rgb: npt.NDArray[np.uint8]) -> None:
-    """Atomically: a temporary file with the same suffix (it picks the format), then rename."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    if not cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
-        tmp.unlink(missing_ok=True)
-        raise SourceError(f"cannot write {path}")
-    tmp.replace(path)
+    """Atomically (`core.files`; the temporary file keeps the suffix, which picks the format)."""
+    with replacing(path) as tmp:
+        if not cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
+            raise OutputError(f"cannot write {path}: OpenCV could not encode {path.suffix}")
+
+
+def check_output(cfg: StillConfig, pictures: list[Path]) -> None:
+    """Make the output folder, and check a file can be written where the first copy goes,
+    before any work (`OutputError` otherwise)."""
+    if cfg.output is None:
+        return
+    many = len(pictures) > 1
+    folder = Path(cfg.output)
+    if many or folder.suffix.lower() not in IMAGE_SUFFIXES:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise OutputError(f"cannot make folder {folder}: {reason}") from exc
+    target = output_path(pictures[0], cfg, many)
+    if target is not None:
+        check_writable(target)
 
 
 def annotate_pictures(
@@ -77,8 +95,7 @@ def annotate_pictures(
     """(picture, result or None, error or None) for each picture, annotated copies written."""
     pictures = list_pictures(cfg.inputs)
     many = len(pictures) > 1
-    if cfg.output is not None and (many or Path(cfg.output).suffix.lower() not in IMAGE_SUFFIXES):
-        Path(cfg.output).mkdir(parents=True, exist_ok=True)
+    check_output(cfg, pictures)
     draw = None
     if cfg.output is not None:
         from .ui.render import draw_still  # Qt only when drawing
@@ -104,7 +121,7 @@ def run_still(cfg: StillConfig, tracker: Tracker) -> int:
         total += 1
         if error is not None or result is None:
             failed += 1
-            print(f"fkd-live: error: {error}", file=sys.stderr)
+            print_error(error or f"no result for {picture}")
             continue
         found += bool(result.faces)
         if cfg.json or cfg.output is None:

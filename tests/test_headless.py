@@ -37,7 +37,7 @@ def test_keypoints_out_from_a_real_video(tmp_path, capsys, shipped_model, detect
     (left_x, _), (right_x, _) = face["keypoints"][:2]
     assert left_x < right_x  # image-left eye first
     assert "12 frames, a face in 12" in capsys.readouterr().err
-    assert not list(tmp_path.glob(".kp.jsonl.*"))  # no temporary file left
+    assert not list(tmp_path.glob(".*"))  # no temporary file left
 
 
 def test_headless_demo_without_output(capsys, template_model, detector_model):
@@ -124,7 +124,7 @@ def test_output_video_carries_the_overlay(tmp_path, capsys, shipped_model, detec
 def test_bad_output_paths_are_one_line(tmp_path, capsys, template_model):
     for target, message in (
         (tmp_path / "out.gif", "use one of"),
-        (tmp_path / "missing" / "out.mp4", "is missing"),
+        (tmp_path / "missing" / "out.mp4", "does not exist"),
     ):
         code = main(["--demo", "--output", str(target), "--model", str(template_model)])
         err = capsys.readouterr().err
@@ -171,3 +171,15 @@ def test_a_headless_start_imports_only_what_it_needs(tmp_path, shipped_model, de
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stdout.split(maxsplit=1) == ["0", "[]\n"], done.stderr
+
+
+def test_outputs_where_no_file_can_be_made_fail_before_any_work(capsys, template_model):
+    """/proc takes no new files: each output is checked, in one line, before the source opens
+    (a video path that does not exist is never reached)."""
+    for option, target in (("--keypoints-out", "/proc/x.jsonl"), ("--output", "/proc/x.mp4")):
+        code = main(["--video", "/no/such.mp4", option, target, "--model", str(template_model)])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert err == f"fkd-live: error: cannot write {target}: no file can be made in /proc " + (
+            "(no such file or directory)\n"
+        )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from fkd_live.adapters.runtime import ModelLoadError, RuntimeMissingError
+from fkd_live.core.files import write_text
 
 from .config import VAL_FRACTION, add_fit_arguments, fit_config_from_args
 
@@ -171,12 +172,11 @@ def main(argv: list[str] | None = None) -> int:
             rows = audit_labels(args.model, args.data, args.sources, args.limit or None)
             print(summary(rows, args.threshold))
             if args.output:
-                tmp = args.output.with_suffix(".tmp")
-                tmp.write_text(
+                write_text(
+                    args.output,
                     "source,image_id,nme\n"
-                    + "".join(f"{r.source},{r.image_id},{r.nme:.4f}\n" for r in rows)
+                    + "".join(f"{r.source},{r.image_id},{r.nme:.4f}\n" for r in rows),
                 )
-                tmp.replace(args.output)
                 print(f"wrote {args.output}")
         elif args.command == "conventions":
             print(conventions(args.model, args.data, args.per_source))
@@ -196,9 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             print(table)
             if args.output:
                 args.output.parent.mkdir(parents=True, exist_ok=True)
-                tmp = args.output.with_suffix(".tmp")
-                tmp.write_text(table + "\n")
-                tmp.replace(args.output)
+                write_text(args.output, table + "\n")
                 print(f"wrote {plot_ced(scores, args.output.with_suffix('.ced.png'))}")
         elif args.command == "readable":
             from .readable import run_readable

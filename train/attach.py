@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fkd_live.core import ModelSpec
+from fkd_live.core.files import replacing
 
 
 def attach_score(keypoints: Path, score: Path, output: Path, seed: int = 0) -> float:
@@ -58,9 +59,8 @@ def attach_score(keypoints: Path, score: Path, output: Path, seed: int = 0) -> f
         session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
         return list(session.run(names, {spec.input_name: x}))
 
-    tmp = output.with_name(f".{output.name}.tmp")
-    onnx.save(kp, str(tmp))
-    try:
+    with replacing(output) as tmp:  # checked before it takes the name
+        onnx.save(kp, str(tmp))
         got_k, got_s = run(str(tmp), [spec.output_name, "score"])
         (want_k,), (want_s,) = run(str(keypoints), [spec.output_name]), run(str(score), ["score"])
         if not np.array_equal(got_k, want_k):
@@ -68,9 +68,6 @@ def attach_score(keypoints: Path, score: Path, output: Path, seed: int = 0) -> f
         diff = float(np.max(np.abs(got_s - want_s)))
         if diff > 1e-5:
             raise ValueError(f"the attached score differs from the score model by {diff:.2e}")
-        tmp.replace(output)
-    finally:
-        tmp.unlink(missing_ok=True)
     return diff
 
 

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.core import KEYPOINT_NAMES, ModelSpec, apply_transform
+from fkd_live.core.files import replacing
 
 from .augment import SOURCE_FRAMINGS, framing_matrix, main_framing, make_crop
 from .config import VAL_FRACTION
@@ -180,8 +181,7 @@ def plot_ced(scores: list[Score], path: Path) -> Path:
         ax.axis("off")
     axes.flat[0].legend(fontsize=8)
     fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=100)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=100)
     plt.close(fig)
-    tmp.replace(path)
     return path

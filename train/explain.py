@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from fkd_live.core import COORDINATE_NAMES, ModelSpec, preprocess
+from fkd_live.core.files import OutputError, replacing
 
 
 def conv_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d]]:
@@ -112,7 +113,7 @@ def explain_sheet(
         )
     image = np.vstack([header, sheet])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.png")
-    cv2.imwrite(str(tmp), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        if not cv2.imwrite(str(tmp), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+            raise OutputError(f"cannot write {path}: OpenCV could not encode {path.suffix}")
     return path

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fkd_live.core import COORDINATE_NAMES, KEYPOINT_NAMES, ModelSpec, apply_transform
+from fkd_live.core.files import replacing
 
 from .augment import framing_matrix
 from .data import FaceSample
@@ -32,10 +33,9 @@ def input_frame_points(samples: list[FaceSample], spec: ModelSpec) -> npt.NDArra
 def _save(fig: object, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=100)  # type: ignore[attr-defined]
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=100)  # type: ignore[attr-defined]
     plt.close(fig)  # type: ignore[arg-type]
-    tmp.replace(path)
 
 
 def explore(samples: list[FaceSample], spec: ModelSpec, out: Path) -> list[Path]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import torch
 from torch import nn
 
 from fkd_live.core import METADATA_KEY, ModelSpec
+from fkd_live.core.files import replacing
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +38,7 @@ def export_onnx(
     shape = (3, spec.channels, spec.input_height, spec.input_width)
     x = torch.randn(shape, generator=gen)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".onnx", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with replacing(path) as tmp:  # checked against torch before it takes the name
         torch.onnx.export(
             model,
             (x,),
@@ -68,9 +64,5 @@ def export_onnx(
         diff = float(np.max(np.abs(got - expected)))
         if diff > MAX_ABS_DIFF:
             raise ExportCheckError(f"onnxruntime differs from torch by {diff:.2e} > {MAX_ABS_DIFF}")
-        tmp.chmod(0o644)  # mkstemp makes it private; a model file is for sharing
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info("exported %s (max |torch - onnxruntime| = %.2e)", path, diff)
     return diff

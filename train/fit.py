@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
 from fkd_live.core import ModelSpec
+from fkd_live.core.files import replacing
 
 from .augment import AugmentConfig
 from .checkpoint import export_checkpoint
@@ -258,6 +259,5 @@ def _best_epoch(history: list[EpochStats]) -> int:
 
 
 def _save_atomic(state: dict[str, Any], path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        torch.save(state, tmp)

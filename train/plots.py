@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fkd_live.core.files import replacing
+
 
 def plot_curves(history: list[dict[str, Any]], path: Path) -> None:
     """Per-epoch loss (train and validation) and validation NME (the checkpoint-choosing mean,
@@ -32,7 +34,6 @@ def plot_curves(history: list[dict[str, Any]], path: Path) -> None:
     for ax in (ax_loss, ax_nme):
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=100)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=100)
     plt.close(fig)
-    tmp.replace(path)

@@ -28,6 +28,7 @@ from torch import nn
 
 from fkd_live.adapters.imaging import warp_crop
 from fkd_live.core import ModelSpec, compose_transforms, preprocess, similarity_matrix
+from fkd_live.core.files import replacing
 
 from .augment import AugmentConfig, about_centre, framing_matrix, make_crop
 from .data import FaceSample
@@ -225,9 +226,8 @@ def run_readable(args: Any) -> str:
                   "report": {"accuracy": report.accuracy, "counts": report.counts}}  # fmt: skip
     pt = args.output.with_suffix(".pt")
     pt.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pt.with_name(f".{pt.name}.tmp")
-    torch.save(checkpoint, tmp)  # first: a failed export must not lose the training
-    tmp.replace(pt)
+    with replacing(pt) as tmp:
+        torch.save(checkpoint, tmp)  # first: a failed export must not lose the training
     export_readable(net, spec, args.output)
     head = f"held-out crops ({len(val)} pictures): kind, crops, right at 0.5"
     return "\n".join([head, *report.lines(), f"wrote {args.output} and {pt}"])

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import TextIO
+
+from ..core.files import OutputError, Pending
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,17 @@ def download(
 ) -> Path:
     """Fetch `url` to `dest` (creating its folder) if its SHA-256 is `sha256`; else raise
     `DownloadError` and leave `dest` as it was."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        pending = Pending(dest)
+    except (OSError, OutputError) as exc:
+        raise DownloadError(f"cannot download {url} to {dest}: {exc}") from exc
     digest = hashlib.sha256()
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+        with (
+            pending.tmp.open("wb") as out,
+            urllib.request.urlopen(url, timeout=timeout) as resp,
+        ):
             length = resp.headers.get("Content-Length")
             bar = ProgressBar(dest.name, int(length) if length else None, stream)
             while chunk := resp.read(CHUNK):
@@ -77,13 +82,12 @@ def download(
             raise DownloadError(
                 f"{url} gave a file with SHA-256 {digest.hexdigest()}, expected {sha256}; not used"
             )
-        os.chmod(tmp, 0o644)
-        tmp.replace(dest)
-    except (OSError, urllib.error.URLError, ValueError) as exc:
-        tmp.unlink(missing_ok=True)
+        pending.commit()
+    except (OSError, OutputError, urllib.error.URLError, ValueError) as exc:
+        pending.discard()
         raise DownloadError(f"cannot download {url}: {exc}") from exc
     except BaseException:  # DownloadError, KeyboardInterrupt: never leave the partial file
-        tmp.unlink(missing_ok=True)
+        pending.discard()
         raise
     log.info("downloaded %s to %s", url, dest)
     return dest

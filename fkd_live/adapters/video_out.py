@@ -7,20 +7,20 @@ deletes it, so an interrupted or failed run never leaves a half-written video un
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from ..core.files import OutputError, Pending, check_writable
+
 log = logging.getLogger(__name__)
 
 CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG"}
 
 
-class VideoOutError(RuntimeError):
+class VideoOutError(OutputError):
     """The video file cannot be written."""
 
 
@@ -29,8 +29,10 @@ def check_target(path: Path) -> str:
     codec = CODECS.get(path.suffix.lower())
     if codec is None:
         raise VideoOutError(f"cannot write {path}: use one of {', '.join(sorted(CODECS))}")
-    if not path.parent.is_dir():
-        raise VideoOutError(f"cannot write {path}: folder {path.parent} is missing")
+    try:
+        check_writable(path)
+    except OutputError as exc:
+        raise VideoOutError(str(exc)) from exc
     return codec
 
 
@@ -38,16 +40,12 @@ class VideoOut:
     def __init__(self, path: str | Path, fps: float, size: tuple[int, int]) -> None:
         self.path = Path(path)
         codec = check_target(self.path)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
-        )
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._pending = Pending(self.path)  # the suffix stays last: it picks the container
         self.size, self.frames = size, 0
         fourcc = cv2.VideoWriter.fourcc(*codec)
-        self._writer = cv2.VideoWriter(str(self._tmp), fourcc, float(fps or 30.0), size)
+        self._writer = cv2.VideoWriter(str(self._pending.tmp), fourcc, float(fps or 30.0), size)
         if not self._writer.isOpened():
-            self._tmp.unlink(missing_ok=True)
+            self._pending.discard()
             raise VideoOutError(f"cannot write {self.path}: OpenCV could not open a {codec} writer")
 
     def write(self, rgb: npt.NDArray[np.uint8]) -> None:
@@ -60,11 +58,10 @@ class VideoOut:
     def close(self) -> Path:
         """Finish the file and move it into place."""
         self._writer.release()
-        self._tmp.chmod(0o644)
-        self._tmp.replace(self.path)
+        self._pending.commit()
         log.info("wrote %d frames to %s", self.frames, self.path)
         return self.path
 
     def abort(self) -> None:
         self._writer.release()
-        self._tmp.unlink(missing_ok=True)
+        self._pending.discard()

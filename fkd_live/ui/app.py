@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from PyQt6.QtWidgets import QApplication
 from ..adapters.sources import FrameSource
 from ..api import Tracker
 from ..config import RunConfig
+from ..display import forget_opencv_qt
+from ..messages import print_error
 from ..streams import Streams
 from .props import find_prop, load_shelf
 from .window import MainWindow
@@ -39,6 +42,7 @@ def make_window(
 
 def run_qt(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams) -> int:
     """Run the window until it is closed, the source fails, or `cfg.frames` are done."""
+    forget_opencv_qt(os.environ)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, worker = make_window(source, tracker, cfg, streams)
     errors: list[str] = []
@@ -63,6 +67,6 @@ def run_qt(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Strea
         worker.requestInterruption()
         worker.wait()
     if errors:
-        print(f"fkd-live: error: {errors[0]}", file=sys.stderr)
+        print_error(errors[0])
         return 2
     return 0

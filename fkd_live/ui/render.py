@@ -15,6 +15,7 @@ from PyQt6.QtGui import QGuiApplication, QImage, QPainter
 
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
+from ..display import forget_opencv_qt, has_display
 from .overlay import draw_faces, draw_hud
 from .props import LoadedProp
 
@@ -24,7 +25,8 @@ def ensure_gui_app() -> QGuiApplication:
     offscreen platform is used so headless runs work on servers."""
     app = QGuiApplication.instance()
     if app is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        forget_opencv_qt(os.environ)
+        if not has_display():
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication(["fkd-live"])
     assert isinstance(app, QGuiApplication)

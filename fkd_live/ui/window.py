@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import QMainWindow, QMenu, QWidget
 from ..adapters.virtual_camera import VirtualCameraError
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
+from ..core.files import OutputError, replacing
 from .overlay import draw_faces, draw_hud, result_lines
 from .props import LoadedProp
 from .recorder import Recorder
@@ -250,11 +251,14 @@ class MainWindow(QMainWindow):
     def save_screenshot(self) -> Path:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         path = self.screenshot_dir / time.strftime("fkd-live-%Y%m%d-%H%M%S.png")
-        tmp = path.with_suffix(".tmp.png")
-        if not self.view.grab().save(str(tmp), "PNG"):
-            log.error("could not write screenshot %s", path)
+        try:
+            with replacing(path) as tmp:
+                if not self.view.grab().save(str(tmp), "PNG"):
+                    raise OutputError(f"cannot write {path}: Qt could not save a PNG there")
+        except OutputError as exc:
+            log.error("%s", exc)
+            self.view.status = "screenshot failed"
             return path
-        tmp.replace(path)
         self.view.status = f"saved {path.name}"
         log.info("screenshot saved to %s", path)
         return path
