@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
-
-import cv2
 
 from .adapters.grabber import ThreadedSource
 from .adapters.sources import (
@@ -18,7 +15,6 @@ from .adapters.sources import (
 )
 from .adapters.video_out import check_target
 from .api import Tracker
-from .argtypes import Parser
 from .config import RunConfig, SourceConfig
 from .core.files import check_writable
 from .display import check_display
@@ -77,31 +73,3 @@ def run_app(cfg: RunConfig) -> int:
         streams.close()
         source.close()
         tracker.close()
-
-
-def probe_cameras(max_index: int) -> list[tuple[int, int, int]]:
-    """(index, width, height) of each camera index below `max_index` that opens and reads."""
-    found = []
-    for index in range(max_index):
-        cap = cv2.VideoCapture(index)
-        try:
-            if cap.isOpened():
-                ok, frame = cap.read()
-                if ok and frame is not None:
-                    found.append((index, frame.shape[1], frame.shape[0]))
-        finally:
-            cap.release()
-    return found
-
-
-def list_cameras_main(argv: Sequence[str]) -> int:
-    parser = Parser(prog="fkd-live cameras", description="List the cameras that can be opened.")
-    parser.add_argument("--max-index", type=int, default=10, help="indices to try (default 10)")
-    args = parser.parse_args(list(argv))
-    cameras = probe_cameras(args.max_index)
-    if not cameras:
-        print(f"no camera could be opened (tried indices 0-{args.max_index - 1})")
-        return 1
-    for index, w, h in cameras:
-        print(f"camera {index}: {w}x{h}   (fkd-live --camera {index})")
-    return 0

@@ -264,9 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rest = argv[1:] if argv and argv[0] in MODES else argv
     try:
         if mode == "cameras":
-            from .app import list_cameras_main
+            from .cameras import cameras_main
 
-            return list_cameras_main(rest)
+            return cameras_main(rest)
         if mode == "image":
             from .still_cli import image_main
 

@@ -3,7 +3,7 @@
 With `--keypoints-out` alone nothing is drawn (pipeline only). With `--output`, the overlay is
 drawn offscreen with the window's own drawing code. Every output is written to a temporary file
 beside its target and renamed into place when the run ends (normally, at `--frames`, or on
-Ctrl-C), so a failed run never leaves a half-written file.
+Ctrl+C or SIGTERM), so a failed run never leaves a half-written file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .config import RunConfig
 from .core.faces import FrameResult
 from .core.files import Pending
 from .pacing import Pacer
+from .stopping import stop_signals
 from .streams import Streams
 
 if TYPE_CHECKING:
@@ -82,7 +83,13 @@ class _Outputs:
 
 def run_headless(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams) -> int:
     """Process frames as fast as they come until the source ends or `cfg.frames` are done;
-    a file feeding other apps plays in real time (a game or a call expects the frame rate)."""
+    a file feeding other apps plays in real time (a game or a call expects the frame rate).
+    Ctrl+C and SIGTERM end it early with the frames so far written (`stopping`)."""
+    with stop_signals():
+        return _run(source, tracker, cfg, streams)
+
+
+def _run(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Streams) -> int:
     outputs = _Outputs(cfg, source, tracker)
     pacer = Pacer() if streams.any and not source.live else None
     if streams.camera is not None:

@@ -40,6 +40,7 @@ def test_the_temporary_file_is_hidden_beside_it_and_keeps_the_suffix(tmp_path):
 def test_a_failure_or_interruption_leaves_the_old_file_and_no_temporary(tmp_path):
     path = tmp_path / "k.jsonl"
     path.write_text("before")
+
     def half_write(exc: BaseException) -> None:
         with replacing(path) as tmp:
             tmp.write_text("half")

@@ -183,3 +183,37 @@ def test_outputs_where_no_file_can_be_made_fail_before_any_work(capsys, template
         assert err == f"fkd-live: error: cannot write {target}: no file can be made in /proc " + (
             "(no such file or directory)\n"
         )
+
+
+def test_sigterm_ends_a_run_as_ctrl_c_does(tmp_path, shipped_model, detector_model):
+    """A service manager's SIGTERM mid-run: the frames so far are written and renamed, no
+    temporary file is left, exit 0 (as Ctrl+C). The opentrack stream paces the clip in real time
+    (11.7 s), so the signal comes while it runs: once some lines have been written."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    video = need(SHARED / "videos" / "d13.mp4")
+    out = tmp_path / "kp.jsonl"
+    command = [sys.executable, "-m", "fkd_live", "--video", str(video), "--keypoints-out"]
+    command += [str(out), "--opentrack", "127.0.0.1:9", "--model", str(shipped_model)]
+    command += ["--detector-model", str(detector_model)]
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline:  # the hidden file has a few lines: the run is on
+            pending = list(tmp_path.glob(".kp.*"))
+            if pending and pending[0].stat().st_size > 2000:
+                break
+            time.sleep(0.02)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    assert "interrupted after" in err
+    lines = out.read_text().splitlines()
+    assert 3 <= len(lines) < 352
+    assert json.loads(lines[-1])["frame"] == len(lines) - 1  # whole lines only
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kp.jsonl"]

@@ -209,3 +209,27 @@ def test_output_menu_centres_the_pose_and_toggles_the_virtual_camera(
     streams.close()
     receiver.sock.close()
     pipeline.close()
+
+
+def test_sigterm_closes_the_window_as_its_close_button(template_model, detector_model):
+    """A service manager's SIGTERM (or Ctrl+C) ends the window mode cleanly: exit 0, not
+    killed by the signal. Offscreen, in a child process; sent once the window is open."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-m", "fkd_live", "--demo", "-v", "--model", str(template_model)]
+    command += ["--detector-model", str(detector_model)]
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert child.stderr is not None
+        for line in child.stderr:  # blocks until the child logs; ends if it exits
+            if "window open" in line:
+                break
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 0

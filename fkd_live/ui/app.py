@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
+from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from ..adapters.sources import FrameSource
@@ -13,10 +16,13 @@ from ..api import Tracker
 from ..config import RunConfig
 from ..display import forget_opencv_qt
 from ..messages import print_error
+from ..stopping import stop_signals
 from ..streams import Streams
 from .props import find_prop, load_shelf
 from .window import MainWindow
 from .worker import PipelineWorker
+
+log = logging.getLogger(__name__)
 
 
 def make_window(
@@ -47,23 +53,35 @@ def run_qt(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Strea
     window, worker = make_window(source, tracker, cfg, streams)
     errors: list[str] = []
 
+    def finish() -> None:
+        window.close()  # as the close button: a recording in progress is finished, not lost
+        app.quit()
+
     def on_failed(message: str) -> None:
         errors.append(message)
-        app.quit()
+        finish()
 
     def on_ended() -> None:
         window.view.status = "source ended"
         window.view.update()
         if cfg.frames:
-            app.quit()
+            finish()
 
     worker.failed.connect(on_failed)
     worker.source_ended.connect(on_ended)
     window.show()
     worker.start()
+    # Ctrl+C and SIGTERM close the window as its close button does. Python runs signal
+    # handlers only between its own bytecodes, so a timer wakes it now and then.
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
     try:
-        app.exec()
+        with stop_signals(lambda signum, frame: finish(), (signal.SIGINT, signal.SIGTERM)):
+            log.info("window open (Ctrl+C or SIGTERM closes it)")
+            app.exec()
     finally:
+        wake.stop()
         worker.requestInterruption()
         worker.wait()
     if errors:
