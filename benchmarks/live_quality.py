@@ -33,9 +33,10 @@ import numpy.typing as npt
 from fkd_live.adapters import imaging
 from fkd_live.adapters.detector import FaceDetector, make_detector
 from fkd_live.adapters.runtime import KeypointModel, shipped_model_path
+from fkd_live.config import PipelineConfig
 from fkd_live.core import apply_transform, compose_transforms, similarity_matrix
 from fkd_live.core.smoothing import OneEuroConfig
-from fkd_live.pipeline import Pipeline, PipelineConfig
+from fkd_live.pipeline import Pipeline
 from train.config import VAL_FRACTION
 from train.data import FaceSample, load_faces5, split
 

@@ -37,9 +37,10 @@ from benchmarks import live_quality as lq
 from fkd_live.adapters.detector import make_detector
 from fkd_live.adapters.pose import estimate_pose
 from fkd_live.adapters.runtime import KeypointModel
+from fkd_live.config import PipelineConfig
 from fkd_live.core import compose_transforms
 from fkd_live.core.smoothing import OneEuroConfig
-from fkd_live.pipeline import Pipeline, PipelineConfig
+from fkd_live.pipeline import Pipeline
 from train.config import VAL_FRACTION
 from train.data import FaceSample, load_faces5, split
 

@@ -32,7 +32,7 @@ from .adapters.detector import FaceDetector, make_detector
 from .adapters.imaging import warp_crop
 from .adapters.pose import estimate_pose
 from .adapters.runtime import KeypointModel, shipped_model_path
-from .config import RunConfig
+from .config import PipelineConfig, RunConfig
 from .core.contract import CELEBA_FRAME, crop_from_box
 from .core.faces import Face, FrameResult
 from .core.geometry import (
@@ -44,7 +44,7 @@ from .core.geometry import (
 )
 from .core.pose import DEFAULT_FOV_DEG
 from .core.smoothing import OneEuroConfig
-from .pipeline import Pipeline, PipelineConfig
+from .pipeline import Pipeline
 
 Box = tuple[float, float, float, float]
 

@@ -56,7 +56,7 @@ def run_app(cfg: RunConfig) -> int:
         source.close()
         raise
     try:
-        streams = Streams(cfg, source.size, source.fps)
+        streams = Streams(cfg.streams, source.size, source.fps)
     except BaseException:
         source.close()
         tracker.close()

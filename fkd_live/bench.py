@@ -12,7 +12,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +20,8 @@ import numpy as np
 from .adapters.grabber import ThreadedSource
 from .adapters.sources import DemoSource, Frame, FrameSource, VideoSource
 from .api import Tracker
-from .config import RunConfig, StreamConfig
+from .config import PipelineConfig, RunConfig, StreamConfig
 from .core.smoothing import OneEuroConfig
-from .pipeline import PipelineConfig
 from .streams import Streams
 
 
@@ -242,7 +241,7 @@ def bench_main(argv: Sequence[str]) -> int:
     tracker.reset()
     source = _open(args.video, not args.no_prefetch)
     with _Receivers() as receivers:
-        streams = Streams(replace(cfg, streams=receivers.config), source.size, source.fps)
+        streams = Streams(receivers.config, source.size, source.fps)
         try:
             ours = time_pipeline(source, tracker, args.frames or 300, streams)
             model = f"{tracker.model.path.name} on {tracker.provider}"

@@ -18,7 +18,14 @@ from .adapters.runtime import ModelLoadError, RuntimeMissingError
 from .adapters.sources import SourceError
 from .adapters.video_out import VideoOutError
 from .adapters.virtual_camera import VirtualCameraError
-from .config import OVERLAY_LAYERS, OverlayOptions, RunConfig, SourceConfig, StreamConfig
+from .config import (
+    OVERLAY_LAYERS,
+    OverlayOptions,
+    PipelineConfig,
+    RunConfig,
+    SourceConfig,
+    StreamConfig,
+)
 from .core.contract import ContractError
 from .core.files import OutputError
 from .core.outputs import OPENTRACK_PORT, VMC_PORT
@@ -27,7 +34,6 @@ from .core.props import PropError
 from .core.smoothing import OneEuroConfig
 from .display import DisplayError
 from .messages import print_error
-from .pipeline import PipelineConfig
 from .whole import WholeProcessError
 
 log = logging.getLogger("fkd_live")

@@ -12,8 +12,7 @@ from .argtypes import (
     model_options,
     positive_int,
 )
-from .config import RunConfig
-from .pipeline import PipelineConfig
+from .config import PipelineConfig, RunConfig
 
 
 def build_image_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from .adapters.senders import OpentrackSender, VmcSender
 from .adapters.virtual_camera import VirtualCamera
-from .config import RunConfig
+from .config import StreamConfig
 from .core.faces import FrameResult
 from .core.outputs import SentPose, first_face
 
@@ -31,11 +31,12 @@ log = logging.getLogger(__name__)
 
 
 class Streams:
-    """The outputs `cfg.streams` asks for, for frames of `size` (width, height) at `fps`.
+    """The outputs `cfg` (the run's `streams` part) asks for, for frames of `size` (width,
+    height) at `fps`.
     `prop` is what the virtual camera draws: the window keeps it on the prop it shows."""
 
-    def __init__(self, cfg: RunConfig, size: tuple[int, int], fps: float) -> None:
-        self.cfg, self.size, self.fps = cfg.streams, size, fps
+    def __init__(self, cfg: StreamConfig, size: tuple[int, int], fps: float) -> None:
+        self.cfg, self.size, self.fps = cfg, size, fps
         self.opentrack = OpentrackSender(self.cfg.opentrack) if self.cfg.opentrack else None
         self.vmc = VmcSender(self.cfg.vmc) if self.cfg.vmc else None
         self.neutral: SentPose | None = None

@@ -69,3 +69,18 @@ def test_import_linter_contracts_hold():
         pytest.skip("import-linter is not installed")
     done = subprocess.run([exe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_config_is_a_leaf():
+    """Reading an option type loads no OpenCV, onnxruntime or Qt (issue 20)."""
+    import sys
+
+    script = (
+        "import sys\n"
+        "import fkd_live.config\n"
+        "print(sorted(m for m in ('cv2', 'onnxruntime', 'PyQt6') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout == "[]\n"

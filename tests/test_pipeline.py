@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from fkd_live.adapters.runtime import KeypointModel
+from fkd_live.config import PipelineConfig
 from fkd_live.core import ModelSpec, apply_transform, crop_from_points, invert_transform
 from fkd_live.core.faces import Detection
 from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.core.tracking import shape_error, snap_crop
-from fkd_live.pipeline import Pipeline, PipelineConfig
+from fkd_live.pipeline import Pipeline
 
 SPEC = ModelSpec()
 A = [[200.0, 150.0], [260.0, 150.0]]

@@ -9,8 +9,9 @@ import pytest
 from fkd_live.adapters.detector import BlazeFaceDetector
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.adapters.sources import DemoSource, VideoSource
+from fkd_live.config import PipelineConfig
 from fkd_live.core import CELEBA_FRAME, apply_transform, resize_matrix
-from fkd_live.pipeline import Pipeline, PipelineConfig
+from fkd_live.pipeline import Pipeline
 from tests.conftest import FACES5, SHARED, SHIPPED_MODEL, need
 
 CELEBA = FACES5 / "celeba_half"

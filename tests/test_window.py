@@ -168,7 +168,7 @@ def test_output_menu_centres_the_pose_and_toggles_the_virtual_camera(
     stream_cfg = StreamConfig(opentrack=("127.0.0.1", receiver.port))
     cfg = RunConfig(frames=3, screenshot_dir=str(tmp_path), streams=stream_cfg)
     source = DemoSource(size=(320, 240))
-    streams = Streams(cfg, source.size, source.fps)
+    streams = Streams(stream_cfg, source.size, source.fps)
     pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
     window, worker = make_window(source, pipeline, cfg, streams)
     qtbot.addWidget(window)

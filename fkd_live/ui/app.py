@@ -72,12 +72,14 @@ def run_qt(source: FrameSource, tracker: Tracker, cfg: RunConfig, streams: Strea
     window.show()
     worker.start()
     # Ctrl+C and SIGTERM close the window as its close button does. Python runs signal
-    # handlers only between its own bytecodes, so a timer wakes it now and then.
+    # handlers only between its own bytecodes, so a timer wakes it now and then; the handler
+    # queues the closing for the event loop (a quit() before exec() starts would be lost).
+    stopping = (signal.SIGINT, signal.SIGTERM)
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(200)
     try:
-        with stop_signals(lambda signum, frame: finish(), (signal.SIGINT, signal.SIGTERM)):
+        with stop_signals(lambda signum, frame: QTimer.singleShot(0, finish), stopping):
             log.info("window open (Ctrl+C or SIGTERM closes it)")
             app.exec()
     finally:
