@@ -39,7 +39,7 @@ from benchmarks.residuals import Interval
 from fkd_live.adapters.runtime import KeypointModel, ModelLoadError
 from fkd_live.core.geometry import apply_transform, invert_transform
 from train.augment import SOURCE_FRAMINGS, framing_matrix, main_framing
-from train.config import VAL_FRACTION
+from train.config import FACES5, VAL_FRACTION
 from train.conventions import PER_SOURCE, spread, symmetric_answers
 from train.data import FaceSample, load_faces5, split
 from train.evaluate import crops_for, predict_all
@@ -161,7 +161,7 @@ def report_offsets(samples: list[FaceSample], model: KeypointModel) -> list[str]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.labels", description=__doc__)
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    parser.add_argument("--data", type=Path, default=Path(FACES5))
     parser.add_argument("--model", type=Path, default=Path("models/fkd5.onnx"))
     parser.add_argument("--pairs", action="store_true", help="list every pair found")
     args = parser.parse_args(argv)

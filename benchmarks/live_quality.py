@@ -37,7 +37,7 @@ from fkd_live.config import PipelineConfig
 from fkd_live.core import apply_transform, compose_transforms, similarity_matrix
 from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.pipeline import Pipeline
-from train.config import VAL_FRACTION
+from train.config import FACES5, VAL_FRACTION
 from train.data import FaceSample, load_faces5, split
 
 FRAME = (640, 480)
@@ -252,7 +252,7 @@ def spaced(pool: list[FaceSample], clips: int, offset: int) -> list[FaceSample]:
 
 def add_common_arguments(p: argparse.ArgumentParser) -> None:
     """The data, model and MediaPipe options this benchmark shares with its siblings."""
-    p.add_argument("--data", default="../shared/data/faces5")
+    p.add_argument("--data", default=FACES5)
     p.add_argument("--model", default=str(shipped_model_path()))
     p.add_argument("--detector-model", required=True)
     p.add_argument("--compare-mediapipe", metavar="MODEL.task")

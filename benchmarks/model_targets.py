@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from fkd_live.adapters.runtime import ModelLoadError, shipped_model_path
+from train.config import FACES5
 from train.data import FACES5_SOURCES
 from train.evaluate import BASELINE, Score, evaluate_models
 from train.speed import measure_speed
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "--history", type=Path, default=Path("models/fkd5.history.json"),
         help="the model's training history (a fit's history.json)",
     )  # fmt: skip
-    p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    p.add_argument("--data", type=Path, default=Path(FACES5))
     args = p.parse_args(argv)
     if not args.model.is_file():
         p.error(f"model not found: {args.model}")

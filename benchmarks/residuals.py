@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from fkd_live.adapters.runtime import KeypointModel, ModelLoadError
 from train.augment import SOURCE_FRAMINGS
-from train.config import VAL_FRACTION
+from train.config import FACES5, VAL_FRACTION
 from train.data import load_faces5, split
 from train.evaluate import crops_for, predict_all
 from train.metrics import nme
@@ -166,7 +166,7 @@ def lines(named: list[tuple[str, Residuals]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", type=Path)
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    parser.add_argument("--data", type=Path, default=Path(FACES5))
     parser.add_argument("--source", default="celeba", choices=sorted(SOURCE_FRAMINGS))
     parser.add_argument("--framing", default="celeba")
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ from pathlib import Path
 from fkd_live.adapters.runtime import ModelLoadError, RuntimeMissingError
 from fkd_live.core.files import write_text
 
-from .config import VAL_FRACTION, add_fit_arguments, fit_config_from_args
+from .config import FACES5, VAL_FRACTION, add_fit_arguments, fit_config_from_args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     q_p = sub.add_parser("quantize", help="int8 copy of an exported model, checked by NME")
     q_p.add_argument("model", type=Path)
     q_p.add_argument("-o", "--output", type=Path, required=True)
-    q_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    q_p.add_argument("--data", type=Path, default=Path(FACES5))
     q_p.add_argument("--calibration", type=int, default=300, help="training crops for ranges")
     q_p.add_argument("--check", type=int, default=1000, help="validation faces to compare on")
     q_p.add_argument(
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate", help="NME and more per source and framing, beside the mean-shape baseline"
     )
     ev_p.add_argument("models", type=Path, nargs="+", help="exported .onnx models")
-    ev_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    ev_p.add_argument("--data", type=Path, default=Path(FACES5))
     ev_p.add_argument("--val-fraction", type=float, default=VAL_FRACTION)
     ev_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     ev_p.add_argument(
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev_p.add_argument("-o", "--output", type=Path, help="write the table (.md) and CED plot here")
     xp_p = sub.add_parser("explore", help="plots of the label distributions (PNG)")
-    xp_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    xp_p.add_argument("--data", type=Path, default=Path(FACES5))
     xp_p.add_argument("--sources", nargs="+", default=None)
     xp_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     xp_p.add_argument("--input-size", type=int, default=80)
@@ -56,13 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex_p = sub.add_parser("explain", help="Grad-CAM overlays for one output coordinate (PNG)")
     ex_p.add_argument("checkpoint", type=Path)
     ex_p.add_argument("--coordinate", default="lefteye_y", help="e.g. lefteye_y, nose_x")
-    ex_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    ex_p.add_argument("--data", type=Path, default=Path(FACES5))
     ex_p.add_argument("--sources", nargs="+", default=None)
     ex_p.add_argument("--count", type=int, default=4, help="faces per source")
     ex_p.add_argument("-o", "--output", type=Path, default=Path("runs/explain.png"))
     au_p = sub.add_parser("audit", help="images whose labels a model disagrees with most")
     au_p.add_argument("model", type=Path)
-    au_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    au_p.add_argument("--data", type=Path, default=Path(FACES5))
     au_p.add_argument("--sources", nargs="+", default=None)
     au_p.add_argument("--limit", type=int, default=0, help="images per source (0 = all)")
     au_p.add_argument("--threshold", type=float, default=0.2, help="NME that counts as a miss")
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         "conventions", help="each source's label offsets against CelebA's, for --label-offsets"
     )
     cv_p.add_argument("model", type=Path, help="an exported model (mirror-averaged or not)")
-    cv_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    cv_p.add_argument("--data", type=Path, default=Path(FACES5))
     cv_p.add_argument("--per-source", type=int, default=2000, help="training faces per source")
     sp_p = sub.add_parser(
         "speed", help="ms per face with onnxruntime on the CPU (several models: interleaved)"
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--like", type=Path, default=None,
         help="keypoint model whose contract (input, framing) the score uses (default: shipped)",
     )  # fmt: skip
-    rd_p.add_argument("--data", type=Path, default=Path("../shared/data/faces5"))
+    rd_p.add_argument("--data", type=Path, default=Path(FACES5))
     rd_p.add_argument("--sources", nargs="+", default=None)
     rd_p.add_argument("--limit", type=int, default=3000, help="images per source (0 = all)")
     rd_p.add_argument("--epochs", type=int, default=10)

@@ -12,11 +12,13 @@ from typing import Any
 # validation split" (evaluate, quantize's check, the benchmarks) splits with it too, so that
 # they score the faces the shipped model never trained on.
 VAL_FRACTION = 0.1
+# The face data, beside the checkout (see its README); every command's --data default.
+FACES5 = "../shared/data/faces5"
 
 
 @dataclass(frozen=True)
 class FitConfig:
-    data: str = "../shared/data/faces5"
+    data: str = FACES5
     out: str = "runs/fit"
     sources: tuple[str, ...] = ("celeba", "mtfl", "lfw", "helen_afw")
     arch: str = "cnn"
