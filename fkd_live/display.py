@@ -27,9 +27,7 @@ def display_problem(env: Mapping[str, str], platform: str) -> str | None:
         return None  # macOS and Windows always have their window system
     if env.get("QT_QPA_PLATFORM"):
         return None  # a platform chosen on purpose (offscreen, vnc, eglfs, ...)
-    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
-        return None
-    return NO_DISPLAY
+    return None if has_display(env) else NO_DISPLAY
 
 
 def check_display() -> None:
@@ -40,6 +38,7 @@ def check_display() -> None:
 
 
 def has_display(env: Mapping[str, str] | None = None) -> bool:
+    """Whether an X or Wayland display is named (`env`: default the process's)."""
     env = os.environ if env is None else env
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
