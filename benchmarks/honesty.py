@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks.impossible import FRAME, STEPS, placement
+from train.metrics import face_nme
 
 Points = npt.NDArray[np.float64]
 RIGHT, WRONG, ELSEWHERE = 0.10, 0.25, 1.5
@@ -58,11 +59,6 @@ def readable(truth: Points) -> bool:
     return bool(((truth >= 0) & (truth < (w, h))).all())
 
 
-def nme(pred: Points, truth: Points) -> float:
-    iod = float(np.linalg.norm(truth[1] - truth[0]))
-    return float(np.linalg.norm(pred - truth, axis=1).mean()) / iod
-
-
 def score(answers: list[list[Points]], truth: list[Points]) -> list[int]:
     """[readable frames, reported there, right there, reported unreadable, wrong faces,
     elsewhere]. The answer nearest the labelled face is scored; one whose centre is more than
@@ -80,7 +76,7 @@ def score(answers: list[list[Points]], truth: list[Points]) -> list[int]:
         if min(gaps) > ELSEWHERE:
             out[5] += 1
             continue
-        best = nme(faces[int(np.argmin(gaps))], t)
+        best = face_nme(faces[int(np.argmin(gaps))], t)
         gone = bool((t[:, 0] >= w).all())  # the whole face has left the frame
         if ok:
             out[1] += 1

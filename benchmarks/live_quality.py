@@ -39,6 +39,7 @@ from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.pipeline import Pipeline
 from train.config import FACES5, VAL_FRACTION
 from train.data import FaceSample, load_faces5, split
+from train.metrics import face_nme
 
 FRAME = (640, 480)
 Tracker = Callable[[npt.NDArray[np.uint8], float], list[npt.NDArray[np.float64]]]
@@ -90,11 +91,6 @@ def sway(t: float) -> npt.NDArray[np.float64]:
     c = np.array(FRAME, np.float64) / 2
     m[:, 2] = c - m[:, :2] @ c + (dx, dy)
     return m
-
-
-def nme(pred: npt.NDArray[np.float64], truth: npt.NDArray[np.float64]) -> float:
-    iod = float(np.linalg.norm(truth[1] - truth[0]))
-    return float(np.linalg.norm(pred - truth, axis=1).mean()) / iod
 
 
 def nearest(
@@ -161,7 +157,7 @@ def photos(
         frame, truth = place(s, iod)
         pred = nearest(new()(frame, 0.0), truth)
         if pred is not None:
-            errors[i] = nme(pred, truth)
+            errors[i] = face_nme(pred, truth)
             offsets.append((pred - truth).mean(axis=0) / np.linalg.norm(truth[1] - truth[0]))
     found = np.isfinite(errors)
     offset = np.mean(offsets, axis=0) if offsets else np.full(2, math.nan)
@@ -220,7 +216,7 @@ def moving(samples: list[FaceSample], new: Factory, args: argparse.Namespace) ->
             frame, truth = place(s, args.iod, sway(t))
             pred = nearest(track(frame, t), truth)
             if i >= 5:
-                errors.append(nme(pred, truth) if pred is not None else 1.0)
+                errors.append(face_nme(pred, truth) if pred is not None else 1.0)
         per_clip.append(float(np.mean(errors)))
     return per_clip
 

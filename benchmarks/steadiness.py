@@ -43,6 +43,7 @@ from fkd_live.core.smoothing import OneEuroConfig
 from fkd_live.pipeline import Pipeline
 from train.config import VAL_FRACTION
 from train.data import FaceSample, load_faces5, split
+from train.metrics import face_nme
 
 SETTLE = 10
 FPS = 30.0
@@ -135,7 +136,7 @@ def moving(face: FaceSample, new: Factory, iod: float, frames: int) -> list[floa
         noisy = np.clip(frame + rng.normal(0, 2.0, frame.shape), 0, 255).astype(np.uint8)
         got = nearest(track(noisy, t), truth)
         if i >= SETTLE // 2:
-            errors.append(lq.nme(got[0], truth) if got else 1.0)
+            errors.append(face_nme(got[0], truth) if got else 1.0)
             if got:
                 answered.append(got[0])
                 times.append(t)

@@ -29,18 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from .adapters.detector import FaceDetector, make_detector
-from .adapters.imaging import warp_crop
 from .adapters.pose import estimate_pose
+from .adapters.reading import read_faces
 from .adapters.runtime import KeypointModel, shipped_model_path
 from .config import PipelineConfig, RunConfig
-from .core.contract import CELEBA_FRAME, crop_from_box
+from .core.contract import crop_from_box
 from .core.faces import Face, FrameResult
 from .core.geometry import (
     Matrix,
-    apply_transform,
-    compose_transforms,
-    invert_transform,
-    resize_matrix,
 )
 from .core.pose import DEFAULT_FOV_DEG
 from .core.smoothing import OneEuroConfig
@@ -191,22 +187,17 @@ class Tracker:
         check_frame(image)
         h, w = image.shape[:2]
         if aligned:
-            return (self._answer(image, self._aligned_matrix((w, h)), (0.0, 0.0, w, h)),)
+            return (
+                self._answer(image, self.model.spec.aligned_to_input((w, h)), (0.0, 0.0, w, h)),
+            )
         if box is not None:
             return (self._answer(image, crop_from_box(box, self.model.spec), box),)
         still = replace(self.config.pipeline, redetect_every=1, smoothing=None)
         return Pipeline(self.detector, self.model, still).process(image, 0.0).faces
 
-    def _aligned_matrix(self, size: tuple[int, int]) -> Matrix:
-        """Picture-to-input matrix for a CelebA-style aligned crop of any `(w, h)` size."""
-        return compose_transforms(
-            self.model.spec.celeba_to_input(), resize_matrix(size, CELEBA_FRAME)
-        )
-
     def _answer(self, image: npt.NDArray[np.uint8], matrix: Matrix, box: Box) -> Face:
-        crop = warp_crop(image, matrix, self.model.spec)
-        answer, scores = self.model.predict_scored(crop[None])
-        points = apply_transform(invert_transform(matrix), answer[0])
+        answer, scores = read_faces(image, [matrix], self.model)
+        points = answer[0]
         size = (image.shape[1], image.shape[0])
         pose = estimate_pose(points, size, self.config.pipeline.fov)
         # The model's readable score when it has one (reported, not used to drop: the caller

@@ -24,8 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .adapters.detector import FaceDetector
-from .adapters.imaging import warp_crop
 from .adapters.pose import estimate_pose
+from .adapters.reading import read_faces
 from .adapters.runtime import KeypointModel
 from .config import PipelineConfig
 from .core.contract import crop_from_box, crop_from_points
@@ -74,20 +74,16 @@ class _Plan:
     matrix: Matrix
     det: Detection | None
     from_detector: bool = False  # aligned from the detection, not from the track's keypoints
-    # Input-to-frame matrix, inverted once per plan (also by `replace`); None when the crop
-    # collapses (a face box or keypoints shrunk to a line) and cannot be mapped back.
-    inverse: Matrix | None = field(init=False)
+    # False when the crop collapses (a face box or keypoints shrunk to a line): its answers
+    # could not be mapped back to the frame (set again by `replace`).
+    usable: bool = field(init=False)
 
     def __post_init__(self) -> None:
         try:
-            self.inverse = invert_transform(self.matrix)
+            invert_transform(self.matrix)
+            self.usable = True
         except DegenerateTransformError:
-            self.inverse = None
-
-    def to_frame(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Model answers `(5, 2)` in input pixels, in frame pixels (plans with an inverse only)."""
-        assert self.inverse is not None
-        return apply_transform(self.inverse, points)
+            self.usable = False
 
 
 class Pipeline:
@@ -137,21 +133,18 @@ class Pipeline:
         """Advance every track by one frame (detecting first if asked); returns the lost ones.
         `revive`: tracks lost earlier in this frame that a detection may continue (same id)."""
         plans = self._plan(frame, t, revive or [], laps) if detect else self._tracking_plans(t)
-        lost = [p.track for p in plans if p.inverse is None and p.track is not None]
-        plans = [p for p in plans if p.inverse is not None]
+        lost = [p.track for p in plans if not p.usable and p.track is not None]
+        plans = [p for p in plans if p.usable]
         laps.lap("align")
         if not plans:
             self._tracks = []
             return lost
-        crops = np.stack([warp_crop(frame, p.matrix, self.model.spec) for p in plans])
-        laps.lap("warp")
-        points, scores = self.model.predict_scored(crops)
-        laps.lap("keypoints")
+        points, scores = read_faces(frame, [p.matrix for p in plans], self.model, laps.lap)
         if self.config.refine_detections:
             plans, points, scores = self._refine(frame, plans, points, scores, laps)
         kept: list[Track] = []
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
-            track = self._update(plan, plan.to_frame(p), None if scores is None else scores[i])
+            track = self._update(plan, p, None if scores is None else scores[i])
             if track is not None:
                 kept.append(track)
             elif plan.track is not None:
@@ -169,22 +162,18 @@ class Pipeline:
         laps: _Laps,
     ) -> tuple[list[_Plan], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
         """Plans aligned from the detector, realigned from the model's first answer `(N, 5, 2)`
-        (input pixels, with its scores `(N,)` if any) and answered again; implausible first
+        (frame pixels, with its scores `(N,)` if any) and answered again; implausible first
         answers keep their crop."""
         redo: list[tuple[int, Matrix]] = []
         for i, (plan, p) in enumerate(zip(plans, points, strict=True)):
             if not plan.from_detector:  # tracked faces (every frame's work) are left alone
                 continue
-            keypoints = plan.to_frame(p)
-            if self._plausible(keypoints):
-                redo.append((i, crop_from_points(keypoints, self.model.spec)))
+            if self._plausible(p):
+                redo.append((i, crop_from_points(p, self.model.spec)))
         laps.lap("align")
         if not redo:
             return plans, points, scores
-        crops = np.stack([warp_crop(frame, m, self.model.spec) for _, m in redo])
-        laps.lap("warp")
-        again, again_scores = self.model.predict_scored(crops)
-        laps.lap("keypoints")
+        again, again_scores = read_faces(frame, [m for _, m in redo], self.model, laps.lap)
         plans, points = list(plans), points.copy()
         scores = None if scores is None else scores.copy()
         for j, ((i, matrix), p) in enumerate(zip(redo, again, strict=True)):

@@ -39,6 +39,16 @@ def test_template_in_input_pixels():
     np.testing.assert_allclose(SPEC.celeba_to_input(), [[S, 0, -29 * S], [0, S, -68 * S]])
 
 
+def test_an_aligned_picture_of_half_size_maps_as_the_celeba_frame_scaled_by_two():
+    # faces5's CelebA pictures are 89x109, half of CelebA's 178x218 frame: picture pixel x is
+    # frame pixel 2x + 0.5 (pixel centres, `resize_matrix`), then the frame's crop (29, 68,
+    # side 120) scales by S: x_in = S (2x + 0.5 - 29).
+    np.testing.assert_allclose(
+        SPEC.aligned_to_input((89, 109)), [[2 * S, 0, -28.5 * S], [0, 2 * S, -67.5 * S]]
+    )
+    np.testing.assert_allclose(SPEC.aligned_to_input((178, 218)), SPEC.celeba_to_input())
+
+
 def test_template_maps_onto_itself():
     # The CelebA-frame template aligned by all five points, or by the eyes alone, is exactly the
     # crop of CelebA's frame: aligned images need no further alignment.

@@ -253,11 +253,12 @@ def test_stage_times_count_the_second_answer_as_align_and_keypoints(monkeypatch)
     # detected frame warps and answers twice (2 s align, 20 s keypoints), a tracked one once.
     import types
 
+    import fkd_live.adapters.reading as reading
     import fkd_live.pipeline as pipeline
 
     now = [0.0]  # only the pipeline module's clock is replaced, not the time module's
     monkeypatch.setattr(pipeline, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
-    warp = pipeline.warp_crop
+    warp = reading.warp_crop
 
     def slow_warp(*args, **kwargs):
         now[0] += 1.0
@@ -268,7 +269,7 @@ def test_stage_times_count_the_second_answer_as_align_and_keypoints(monkeypatch)
             now[0] += 10.0
             return super().predict(crops)
 
-    monkeypatch.setattr(pipeline, "warp_crop", slow_warp)
+    monkeypatch.setattr(reading, "warp_crop", slow_warp)
     pipe = Pipeline(ScriptedDetector([A]), SlowModel(), RAW)
     detected = dict(pipe.process(FRAME, 0.0).stage_ms)
     tracked = dict(pipe.process(FRAME, 1 / 30).stage_ms)
@@ -369,10 +370,10 @@ def test_with_room_for_more_faces_the_detector_looks_every_search_every_frames()
 def test_a_tracked_face_is_cropped_on_the_grid(monkeypatch):
     # With the default grid, the tracked crop is the one the keypoints give, snapped
     # (`core.tracking.snap_crop`); the detector-framed crops of frame 0 are not snapped.
-    import fkd_live.pipeline as pipeline
+    import fkd_live.adapters.reading as reading
 
     seen: list[np.ndarray] = []
-    warp = pipeline.warp_crop
+    warp = reading.warp_crop
 
     def spy(frame, matrix, spec):
         seen.append(np.asarray(matrix, np.float64))
@@ -381,7 +382,7 @@ def test_a_tracked_face_is_cropped_on_the_grid(monkeypatch):
     pipe = Pipeline(ScriptedDetector([A]), ScriptedModel([0.0, 0.0, (0.3, 0.1)]),
                     PipelineConfig(smoothing=None))  # fmt: skip
     first = pipe.process(FRAME, 0.0).faces[0].keypoints.astype(np.float64)
-    monkeypatch.setattr(pipeline, "warp_crop", spy)
+    monkeypatch.setattr(reading, "warp_crop", spy)
     pipe.process(FRAME, 1 / 30)
     centre = (SPEC.input_width / 2, SPEC.input_height / 2)
     expected = snap_crop(crop_from_points(first, SPEC), centre, PipelineConfig.crop_step)

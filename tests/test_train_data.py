@@ -12,7 +12,7 @@ pytest.importorskip("torch")
 
 from train.augment import AugmentConfig, make_crop
 from train.data import FaceSample, read_five_point_csv, split
-from train.metrics import nme
+from train.metrics import face_nme, nme
 
 HEADER = "image_id," + ",".join(COORDINATE_NAMES)
 
@@ -94,6 +94,7 @@ def test_nme_hand_computed():
     pred = truth + np.array([[[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]])
     # one point off by 1 px, IOD 10: mean error 0.2 px -> 2 %
     np.testing.assert_allclose(nme(pred, truth), [0.02])
+    assert face_nme(pred[0], truth[0]) == pytest.approx(0.02)  # one face, as the benchmarks use
 
 
 def test_score_measures_by_hand():

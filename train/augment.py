@@ -16,14 +16,12 @@ import numpy.typing as npt
 
 from fkd_live.adapters.imaging import warp_crop
 from fkd_live.core import (
-    CELEBA_FRAME,
     ModelSpec,
     apply_transform,
     compose_transforms,
     crop_from_box,
     crop_from_points,
     flip_keypoints_horizontally,
-    resize_matrix,
     similarity_matrix,
 )
 
@@ -97,7 +95,7 @@ def framing_matrix(
     pts = sample.points
     if framing == "celeba":
         h, w = sample.image.shape[:2]
-        return compose_transforms(spec.celeba_to_input(), resize_matrix((w, h), CELEBA_FRAME))
+        return spec.aligned_to_input((w, h))
     if framing == "eyes":
         eyes = pts[:2].copy()
         if rng is not None and cfg is not None:

@@ -25,3 +25,8 @@ def nme(pred: npt.ArrayLike, truth: npt.ArrayLike) -> npt.NDArray[np.float64]:
     per_point = np.linalg.norm(p - t, axis=2)
     out: npt.NDArray[np.float64] = per_point.mean(axis=1) / np.maximum(inter_ocular(t), 1e-6)
     return out
+
+
+def face_nme(pred: npt.ArrayLike, truth: npt.ArrayLike) -> float:
+    """`nme` of one face: `pred`, `truth` `(5, 2)`; a fraction."""
+    return float(nme(np.asarray(pred)[None], np.asarray(truth)[None])[0])

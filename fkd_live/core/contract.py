@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import Matrix, estimate_similarity
+from .geometry import Matrix, compose_transforms, estimate_similarity, resize_matrix
 from .keypoints import KEYPOINT_NAMES, NUM_KEYPOINTS
 
 CONTRACT_VERSION = 1
@@ -100,6 +100,12 @@ class ModelSpec:
         x0, y0, side = self.celeba_crop
         sx, sy = self.input_width / side, self.input_height / side
         return np.array([[sx, 0.0, -x0 * sx], [0.0, sy, -y0 * sy]], dtype=np.float64)
+
+    def aligned_to_input(self, size: tuple[float, float]) -> Matrix:
+        """`(2, 3)` matrix from a CelebA-style aligned picture of any `(w, h)` size (the whole
+        picture is the CelebA frame, scaled) to input pixels. The app's `--aligned` pictures
+        and training's "celeba" framing both use it."""
+        return compose_transforms(self.celeba_to_input(), resize_matrix(size, CELEBA_FRAME))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
