@@ -1,4 +1,7 @@
-"""`python -m train fit|export ...`"""
+"""`python -m train fit|export|quantize|evaluate|... --help`: the training package's commands.
+
+The parser lives here; each subcommand is one function in `train.commands`, named after it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ import sys
 from pathlib import Path
 
 from fkd_live.adapters.runtime import ModelLoadError, RuntimeMissingError
-from fkd_live.core.files import write_text
 
-from .config import FACES5, VAL_FRACTION, add_fit_arguments, fit_config_from_args
+from . import commands
+from .config import FACES5, VAL_FRACTION, add_fit_arguments
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,113 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
     at_p.add_argument("model", type=Path, help="keypoint model (.onnx)")
     at_p.add_argument("score", type=Path, help="score model from `readable` (.onnx)")
     at_p.add_argument("-o", "--output", type=Path, required=True)
+    rc_p = sub.add_parser(
+        "recover", help="a float checkpoint (.pt) read back from an exported model's weights"
+    )
+    rc_p.add_argument("model", type=Path, help="an exported keypoint model (.onnx)")
+    rc_p.add_argument("--config", type=Path, required=True, help="the run's training config")
+    rc_p.add_argument("--history", type=Path, default=None, help="the run's history.json")
+    rc_p.add_argument("-o", "--output", type=Path, required=True)
+    for name, command in sub.choices.items():
+        command.set_defaults(run=getattr(commands, name.replace("-", "_")))
     return parser
-
-
-def conventions(model_path: Path, data: Path, per_source: int) -> str:
-    """Each source's offsets on the training split, as a table and as the config line."""
-    import json
-
-    from fkd_live.adapters.runtime import KeypointModel
-
-    from .conventions import format_offsets, measure_offsets
-    from .data import load_faces5, split
-
-    train, _ = split(load_faces5(data), VAL_FRACTION)
-    offsets = measure_offsets(KeypointModel(model_path, device="cpu"), train, per_source)
-    rows = [f"{name:<10}" + " ".join(f"{v:+6.2f}" for v in off.ravel())
-            for name, off in offsets.items()]  # fmt: skip
-    items = json.dumps(format_offsets(offsets))
-    return "\n".join(["offsets (source pixels), x y per point:", *rows,
-                      f'"label_offsets": {items}'])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        if args.command == "fit":
-            from .fit import fit
-
-            path = fit(fit_config_from_args(args), resume=args.resume)
-            print(f"model written to {path}")
-        elif args.command == "export":
-            from .checkpoint import export_checkpoint
-
-            export_checkpoint(args.checkpoint, args.output, args.flip_average)
-            print(f"model written to {args.output}")
-        elif args.command == "quantize":
-            from .quantize import quantize_model
-
-            q = quantize_model(
-                args.model, args.output, args.data, args.calibration, args.check, args.tolerance,
-                args.float_first,
-            )  # fmt: skip
-            print(f"validation NME on {q.faces} faces: float {100 * q.float_nme:.2f}%, "
-                  f"int8 {100 * q.int8_nme:.2f}%; model written to {args.output}")  # fmt: skip
-        elif args.command == "explore":
-            from fkd_live.core import ModelSpec
-
-            from .data import load_faces5
-            from .explore import explore
-
-            spec = ModelSpec(input_width=args.input_size, input_height=args.input_size)
-            samples = load_faces5(args.data, args.sources, limit=args.limit or None)
-            for path in explore(samples, spec, args.output):
-                print(f"wrote {path}")
-        elif args.command == "explain":
-            from .checkpoint import load_checkpoint
-            from .data import load_faces5, split
-            from .evaluate import crops_for
-            from .explain import explain_sheet
-
-            model, spec, _ = load_checkpoint(args.checkpoint)
-            _, val = split(load_faces5(args.data, args.sources, limit=400), VAL_FRACTION)
-            picked = [s for src in sorted({s.source for s in val})
-                      for s in [v for v in val if v.source == src][: args.count]]  # fmt: skip
-            crops, _ = crops_for(picked, spec, "eyes")
-            print(f"wrote {explain_sheet(model, spec, crops, args.coordinate, args.output)}")
-        elif args.command == "audit":
-            from .audit import audit_labels, summary
-
-            rows = audit_labels(args.model, args.data, args.sources, args.limit or None)
-            print(summary(rows, args.threshold))
-            if args.output:
-                write_text(
-                    args.output,
-                    "source,image_id,nme\n"
-                    + "".join(f"{r.source},{r.image_id},{r.nme:.4f}\n" for r in rows),
-                )
-                print(f"wrote {args.output}")
-        elif args.command == "conventions":
-            print(conventions(args.model, args.data, args.per_source))
-        elif args.command == "speed":
-            from .speed import measure_speeds, speed_lines
-
-            results = measure_speeds(args.models, args.batch, args.threads, args.repeats)
-            print("\n".join(speed_lines(args.models, results)))
-        elif args.command == "evaluate":
-            from .evaluate import evaluate_models, markdown_table, plot_ced
-
-            scores = evaluate_models(
-                args.models, args.data, args.val_fraction, args.limit or None,
-                on_train=args.on_train,
-            )  # fmt: skip
-            table = markdown_table(scores)
-            print(table)
-            if args.output:
-                args.output.parent.mkdir(parents=True, exist_ok=True)
-                write_text(args.output, table + "\n")
-                print(f"wrote {plot_ced(scores, args.output.with_suffix('.ced.png'))}")
-        elif args.command == "readable":
-            from .readable import run_readable
-
-            print(run_readable(args))
-        elif args.command == "attach-score":
-            from .attach import attach_score
-
-            diff = attach_score(args.model, args.score, args.output)
-            print(f"score attached (largest difference {diff:.1e}); wrote {args.output}")
+        args.run(args)
     except (ValueError, OSError, ModelLoadError, RuntimeMissingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
