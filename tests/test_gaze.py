@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from fkd_live.core.gaze import EYES_MID_MM, convex_hull, gaze_cone
+from fkd_live.core.gaze import EYES_MID_MM, convex_hull, gaze_cone, view_wedges
 from fkd_live.core.pose import HeadPose, rotation_from_euler
 
 
@@ -42,3 +42,22 @@ def test_convex_hull_drops_inner_points():
     pts = [[0, 0], [2, 0], [2, 2], [0, 2], [1, 1], [1, 0]]
     np.testing.assert_allclose(convex_hull(pts), [[0, 0], [2, 0], [2, 2], [0, 2]])
     np.testing.assert_allclose(convex_hull([[1, 1], [1, 1]]), [[1, 1]])
+
+
+def test_view_wedges_by_hand():
+    # Frontal: straight at the camera, down in the top view and right in the side view,
+    # 30 degrees either side: edge ends (-+sin 30, cos 30) and (cos 30, -+sin 30).
+    top, side = view_wedges(pose(), half_angle_deg=30.0)
+    np.testing.assert_allclose(top, [[0, 0], [-0.5, 0.75**0.5], [0.5, 0.75**0.5]], atol=1e-12)
+    np.testing.assert_allclose(side, [[0, 0], [0.75**0.5, -0.5], [0.75**0.5, 0.5]], atol=1e-12)
+    # Turned 30 degrees to the image's right: the top view's edges at 0 and 60 degrees, the
+    # side view unchanged (no pitch).
+    top, side = view_wedges(pose(yaw=30.0), half_angle_deg=30.0)
+    np.testing.assert_allclose(top, [[0, 0], [0.0, 1.0], [0.75**0.5, 0.5]], atol=1e-12)
+    np.testing.assert_allclose(side, [[0, 0], [0.75**0.5, -0.5], [0.75**0.5, 0.5]], atol=1e-12)
+    # Pitched by 20 (the face's direction tips towards the image's bottom): the side view
+    # turns by 20 degrees (edges at -10 and 50), the top view is unchanged.
+    top, side = view_wedges(pose(pitch=20.0), half_angle_deg=30.0)
+    rad = np.radians([-10.0, 50.0])
+    np.testing.assert_allclose(side[1:], np.stack([np.cos(rad), np.sin(rad)], 1), atol=1e-12)
+    np.testing.assert_allclose(top, [[0, 0], [-0.5, 0.75**0.5], [0.5, 0.75**0.5]], atol=1e-12)

@@ -1,28 +1,32 @@
-"""The window, offscreen: results arrive by signal and are painted with their overlay."""
+"""The window, offscreen: results arrive by signal and are painted with their overlay.
+
+The demo source with a scripted detector (`tests.scripted`) and the template model: no file
+from ../shared is needed, so these run everywhere (the SIGTERM test runs the real app)."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from fkd_live.adapters.detector import make_detector
 from fkd_live.adapters.runtime import KeypointModel
 from fkd_live.adapters.sources import DemoSource, SourceError
 from fkd_live.api import Tracker
 from fkd_live.config import RunConfig
 from fkd_live.pipeline import STAGES
+from tests.scripted import DemoFaceDetector
 
 pytest.importorskip("pytestqt")
 
 
 @pytest.fixture
-def window_and_worker(qtbot, template_model, detector_model, tmp_path):
+def window_and_worker(qtbot, template_model, tmp_path):
     """A window whose worker has run the demo source for five frames."""
     from fkd_live.ui.app import make_window
 
-    pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
+    source = DemoSource(size=(320, 240))
+    pipeline = Tracker.from_parts(DemoFaceDetector(source), KeypointModel(template_model))
     cfg = RunConfig(frames=5, screenshot_dir=str(tmp_path))
-    window, worker = make_window(DemoSource(size=(320, 240)), pipeline, cfg)
+    window, worker = make_window(source, pipeline, cfg)
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(worker.source_ended, timeout=20000):
@@ -42,7 +46,7 @@ def test_results_reach_the_window(qtbot, window_and_worker):
     assert [name for name, _ in result.stage_ms] == list(STAGES)
     hud = "\n".join(window.view.hud_lines())
     assert "CPUExecutionProvider" in hud
-    assert "detector: blazeface" in hud
+    assert "detector: scripted demo face" in hud
     image = window.view.grab().toImage()
     assert image.width() > 0
 
@@ -70,15 +74,16 @@ def test_keypoints_are_drawn_and_toggle(qtbot, window_and_worker):
     assert Path(saved).is_file()
 
 
-def test_source_failure_is_reported(qtbot, template_model, detector_model):
+def test_source_failure_is_reported(qtbot, template_model):
     from fkd_live.ui.worker import PipelineWorker
 
     class Unplugged(DemoSource):
         def read(self):
             raise SourceError("camera 0 stopped delivering frames (unplugged or in use?)")
 
-    pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
-    worker = PipelineWorker(Unplugged(size=(64, 48)), pipeline)
+    source = Unplugged(size=(64, 48))
+    pipeline = Tracker.from_parts(DemoFaceDetector(source), KeypointModel(template_model))
+    worker = PipelineWorker(source, pipeline)
     with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
         worker.start()
     worker.wait()
@@ -127,7 +132,7 @@ def test_r_records_an_mp4_of_the_annotated_frames(qtbot, window_and_worker, tmp_
     qtbot.keyClick(window, Qt.Key.Key_R)
     assert window.recorder.active
     for _ in range(3):
-        window.show_result(frame, result)
+        window.record(frame, result)  # as the worker does, in its thread, for every result
     assert not list(tmp_path.glob("fkd-live-*.mp4"))  # nothing under its name while recording
     qtbot.keyClick(window, Qt.Key.Key_R)
     assert not window.recorder.active
@@ -147,7 +152,7 @@ def test_r_records_an_mp4_of_the_annotated_frames(qtbot, window_and_worker, tmp_
 
 
 def test_output_menu_centres_the_pose_and_toggles_the_virtual_camera(
-    qtbot, monkeypatch, template_model, detector_model, tmp_path
+    qtbot, monkeypatch, template_model, tmp_path
 ):
     """The C key makes what is sent zero at the current pose; V opens and closes the camera,
     and a camera that cannot open is a status line, not a crash."""
@@ -169,7 +174,7 @@ def test_output_menu_centres_the_pose_and_toggles_the_virtual_camera(
     cfg = RunConfig(frames=3, screenshot_dir=str(tmp_path), streams=stream_cfg)
     source = DemoSource(size=(320, 240))
     streams = Streams(stream_cfg, source.size, source.fps)
-    pipeline = Tracker.from_parts(make_detector(str(detector_model)), KeypointModel(template_model))
+    pipeline = Tracker.from_parts(DemoFaceDetector(source), KeypointModel(template_model))
     window, worker = make_window(source, pipeline, cfg, streams)
     qtbot.addWidget(window)
     window.show()
@@ -208,6 +213,39 @@ def test_output_menu_centres_the_pose_and_toggles_the_virtual_camera(
     assert not window.camera_action.isChecked()
     streams.close()
     receiver.sock.close()
+    pipeline.close()
+
+
+def test_a_busy_window_shows_the_newest_result_and_the_recording_keeps_every_frame(
+    qtbot, template_model, tmp_path
+):
+    """The worker runs 12 frames while the GUI thread handles no events (a window too busy to
+    paint): the window then shows only the newest result, skipping the others, while the
+    recording, fed in the worker's thread, has all 12."""
+    import cv2
+
+    from fkd_live.ui.app import make_window
+
+    source = DemoSource(size=(160, 120))
+    pipeline = Tracker.from_parts(DemoFaceDetector(source), KeypointModel(template_model))
+    window, worker = make_window(
+        source, pipeline, RunConfig(frames=12, screenshot_dir=str(tmp_path))
+    )
+    qtbot.addWidget(window)
+    shown: list[float] = []
+    show = window.view.show_result
+    window.view.show_result = lambda frame, result: (shown.append(result.t), show(frame, result))
+    window.record_action.trigger()  # R (the menu entry: no event loop ran to focus the window)
+    assert window.recorder.active
+    worker.start()
+    assert worker.wait(20000)  # no event handled meanwhile: the results wait in the mailbox
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown == [11 / source.fps]  # the newest only
+    assert worker.latest.skipped == 11
+    window.record_action.trigger()
+    (video,) = tmp_path.glob("fkd-live-*.mp4")
+    assert int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT)) == 12
+    assert window.recorder.dropped == 0
     pipeline.close()
 
 

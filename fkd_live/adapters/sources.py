@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ..core.geometry import similarity_matrix
+from ..core.geometry import Matrix, similarity_matrix
 from .imaging import bgr_to_rgb, read_image_rgb
 
 Frame = npt.NDArray[np.uint8]
@@ -155,14 +155,15 @@ class DemoSource:
         self._portrait: Frame = np.ascontiguousarray(data.astronaut())  # type: ignore[no-untyped-call]
         self.size, self.fps, self._index = size, fps, 0
 
-    def frame_at(self, t: float) -> Frame:
+    def matrix_at(self, t: float) -> Matrix:
+        """`(2, 3)` portrait-to-frame matrix at time `t` seconds: the face (about (225, 130)
+        in the portrait) rolled, scaled and moved along smooth sines."""
         w, h = self.size
         ph, pw = self._portrait.shape[:2]
         base = min(w / pw, h / ph) * 1.5  # webcam-like: the face about a third of the height
         scale = base * (1.0 + 0.08 * math.sin(2 * math.pi * t / 5.3))
         angle = math.radians(9.0 * math.sin(2 * math.pi * t / 4.1))
         m = similarity_matrix(scale, angle, 0.0, 0.0)
-        # Rotate about the face (around (225, 130) in the portrait), then place it.
         centre = np.array([225.0, 130.0])
         target = np.array(
             [
@@ -171,6 +172,11 @@ class DemoSource:
             ]
         )
         m[:, 2] = target - m[:, :2] @ centre
+        return m
+
+    def frame_at(self, t: float) -> Frame:
+        w, h = self.size
+        m = self.matrix_at(t)
         out = cv2.warpAffine(
             self._portrait,
             m,

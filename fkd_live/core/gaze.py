@@ -47,6 +47,31 @@ def gaze_cone(
     return uv[0], uv[1:]
 
 
+def view_wedges(
+    pose: HeadPose, half_angle_deg: float = 30.0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The view cone seen from above and from the side, for an inset that reads at any pose
+    (seen from the camera, a cone towards it is a disc whatever its angle).
+
+    Each view is `(3, 2)`: the apex (0, 0) and the ends of the wedge's two edges, unit length,
+    `half_angle_deg` either side of the face's direction in that view. Top view: x is the
+    image's right, y points towards the camera (drawn downwards, the camera below). Side view:
+    x points towards the camera (drawn to the right), y is the image's down. A face looking
+    into the camera gives a wedge straight down (top) and straight right (side); one looking
+    away from the camera turns past the horizontal.
+    """
+    fx, fy, fz = pose.rotation @ np.array([0.0, 0.0, -1.0])
+    half = math.radians(half_angle_deg)
+    top_dir = math.atan2(fx, -fz)  # 0: towards the camera, > 0: towards the image's right
+    side_dir = math.atan2(fy, -fz)  # 0: towards the camera, > 0: towards the image's bottom
+
+    def wedge(direction: float, axis: tuple[int, int]) -> npt.NDArray[np.float64]:
+        ends = [(math.sin(a), math.cos(a)) for a in (direction - half, direction + half)]
+        return np.array([[0.0, 0.0], *[(e[axis[0]], e[axis[1]]) for e in ends]])
+
+    return wedge(top_dir, (0, 1)), wedge(side_dir, (1, 0))
+
+
 def convex_hull(points: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """`(M, 2)` hull vertices of `(N, 2)` points, counter-clockwise in (x right, y up) terms,
     starting from the lowest-x point (Andrew's monotone chain)."""

@@ -42,7 +42,7 @@ def make_window(
     )  # fmt: skip
     window.select_prop(first)
     worker = PipelineWorker(source, tracker, cfg.frames, streams)
-    worker.result_ready.connect(window.show_result)
+    window.follow(worker)
     return window, worker
 
 

@@ -8,7 +8,7 @@ from PyQt6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF, QTransform
 
 from ..config import OverlayOptions
 from ..core.faces import Face, FrameResult
-from ..core.gaze import convex_hull, gaze_cone
+from ..core.gaze import convex_hull, gaze_cone, view_wedges
 from ..core.pose import project
 from ..core.props import placement
 from .props import LoadedProp
@@ -47,6 +47,51 @@ def draw_gaze(painter: QPainter, face: Face, frame_size: tuple[int, int], scale:
     painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in rim]))
 
 
+GAZE_COLOUR = QColor(80, 200, 255)
+
+
+def draw_view_inset(
+    painter: QPainter, face: Face, frame_size: tuple[int, int], scale: float
+) -> None:
+    """Beside the face, the view cone from above (yaw) and from the side (pitch), with the
+    camera marked, so the direction reads at every pose (`core.gaze.view_wedges`)."""
+    if face.pose is None:
+        return
+    top, side = view_wedges(face.pose)
+    x, y, w, _ = (v * scale for v in face.box)
+    size = min(max(0.45 * w, 48.0), 110.0)  # one panel; two stacked beside the face
+    left = x + w + 6 if x + w + 6 + size <= frame_size[0] * scale else x - 6 - size
+    panels = (
+        (top, (0.5, 0.3), (0.5, 0.92), f"yaw {face.pose.yaw:+.0f}°"),
+        (side, (0.3, 0.5), (0.92, 0.5), f"pitch {face.pose.pitch:+.0f}°"),
+    )
+    font = QFont("DejaVu Sans", max(7, round(size / 9)))
+    painter.setFont(font)
+    for i, (wedge, apex, camera, label) in enumerate(panels):
+        box = QRectF(left, max(y, 0.0) + i * (size + 4), size, size)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 140))
+        painter.drawRoundedRect(box, 5, 5)
+        painter.save()
+        painter.setClipRect(box)  # a wedge turned away from the camera stays in its panel
+        origin = QPointF(box.left() + apex[0] * size, box.top() + apex[1] * size)
+        reach = 0.5 * size
+        points = [origin + QPointF(dx * reach, dy * reach) for dx, dy in wedge]
+        painter.setBrush(QColor(GAZE_COLOUR.red(), GAZE_COLOUR.green(), GAZE_COLOUR.blue(), 110))
+        painter.setPen(QPen(GAZE_COLOUR, 1.5))
+        painter.drawPolygon(QPolygonF(points))
+        painter.setBrush(QColor(255, 220, 60))  # the head, and the camera it faces
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(origin, 0.06 * size, 0.06 * size)
+        cam = QPointF(box.left() + camera[0] * size, box.top() + camera[1] * size)
+        painter.setBrush(QColor(235, 235, 235))
+        painter.drawRect(QRectF(cam.x() - 0.05 * size, cam.y() - 0.035 * size,
+                                0.1 * size, 0.07 * size))  # fmt: skip
+        painter.setPen(QColor(235, 235, 235))
+        painter.drawText(box.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop, label)
+        painter.restore()
+
+
 def draw_prop(painter: QPainter, face: Face, prop: LoadedProp, scale: float) -> None:
     """The prop image placed on the face (see core.props.placement)."""
     yaw = face.pose.yaw if face.pose is not None else None
@@ -75,6 +120,7 @@ def draw_faces(
     for face in result.faces:
         if opts.gaze:
             draw_gaze(painter, face, frame_size, scale)
+            draw_view_inset(painter, face, frame_size, scale)
         if prop is not None:
             draw_prop(painter, face, prop, scale)
         if opts.pose:

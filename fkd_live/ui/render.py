@@ -19,16 +19,20 @@ from ..display import forget_opencv_qt, has_display
 from .overlay import draw_faces, draw_hud
 from .props import LoadedProp
 
+_APP: list[QGuiApplication] = []  # the one we made: kept, or Python frees it (and Qt aborts)
+
 
 def ensure_gui_app() -> QGuiApplication:
-    """A Qt application for offscreen drawing (fonts need one); without a display, Qt's
-    offscreen platform is used so headless runs work on servers."""
+    """A Qt application for offscreen drawing (text needs one); without a display, Qt's
+    offscreen platform is used so headless runs work on servers. One made here lives as long
+    as the process, whether or not the caller keeps it."""
     app = QGuiApplication.instance()
     if app is None:
         forget_opencv_qt(os.environ)
         if not has_display():
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication(["fkd-live"])
+        _APP.append(app)
     assert isinstance(app, QGuiApplication)
     return app
 

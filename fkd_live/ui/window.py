@@ -27,12 +27,14 @@ from ..adapters.virtual_camera import VirtualCameraError
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
 from ..core.files import OutputError, replacing
+from ..mailbox import Latest
 from .overlay import draw_faces, draw_hud, result_lines
 from .props import LoadedProp
 from .recorder import Recorder
 
 if TYPE_CHECKING:
     from ..streams import Streams
+    from .worker import PipelineWorker
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +114,31 @@ class MainWindow(QMainWindow):
         self.screenshot_dir = screenshot_dir
         self.shelf = shelf or []
         self.recorder = Recorder(screenshot_dir, fps)
+        self._results: Latest[tuple[npt.NDArray[np.uint8], FrameResult]] | None = None
         self._prop_actions: list[QAction] = []
         self._build_menus()
         self.resize(960, 720)
 
+    def follow(self, worker: PipelineWorker) -> None:
+        """Show the worker's newest result whenever one is waiting, and record every result
+        (in the worker's thread: the recorder queues it for its own)."""
+        self._results = worker.latest
+        worker.result_waiting.connect(self.take_result)
+        worker.taps.append(self.record)
+
+    def take_result(self) -> None:
+        """Slot (GUI thread): show the newest result, if one is still waiting."""
+        item = self._results.take() if self._results is not None else None
+        if item is not None:
+            self.view.show_result(*item)
+
     def show_result(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
-        """Slot for the worker's results: display, and record when recording."""
+        """Display one result (what `take_result` does with the newest)."""
         self.view.show_result(frame, result)
+
+    def record(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
+        """Tap for the worker (its thread): queue the frame as the view now draws it. The
+        options and prop are immutable values, swapped whole by the GUI thread."""
         if self.recorder.active:
             self.recorder.add(frame, result, self.view.options, self.view.prop)
 

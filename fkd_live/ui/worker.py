@@ -1,18 +1,31 @@
-"""The capture thread: reads a source, runs the pipeline, hands results to Qt by signal only."""
+"""The capture thread: reads a source, runs the pipeline, hands results to Qt by signal only.
+
+Each result goes, in this thread, to the outputs (`Streams`) and the taps (the recorder), which
+must see every frame; the window gets the newest through a one-slot mailbox (`Latest`) and a
+signal that says one is waiting, so a slow window skips results instead of queueing them.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+import numpy as np
+import numpy.typing as npt
 from PyQt6.QtCore import QThread, pyqtSignal
 
 from ..adapters.sources import FrameSource, SourceError
 from ..adapters.virtual_camera import VirtualCameraError
 from ..api import Tracker
+from ..core.faces import FrameResult
+from ..mailbox import Latest
 from ..pacing import Pacer
 from ..streams import Streams
 
 log = logging.getLogger(__name__)
+
+Frame = npt.NDArray[np.uint8]
+Tap = Callable[[Frame, FrameResult], None]
 
 
 class PipelineWorker(QThread):
@@ -22,7 +35,7 @@ class PipelineWorker(QThread):
     and the demo are paced at their own frame rate so they play in real time.
     """
 
-    result_ready = pyqtSignal(object, object)  # (frame RGB ndarray, FrameResult)
+    result_waiting = pyqtSignal()  # `latest` holds a (frame RGB, FrameResult) not taken yet
     failed = pyqtSignal(str)
     source_ended = pyqtSignal()
 
@@ -37,6 +50,8 @@ class PipelineWorker(QThread):
         self.source, self.tracker, self.max_frames = source, tracker, max_frames
         self.streams = streams
         self.frames_done = 0
+        self.latest: Latest[tuple[Frame, FrameResult]] = Latest()
+        self.taps: list[Tap] = []  # called in this thread with every result (the recorder)
 
     def run(self) -> None:
         pacer = Pacer()
@@ -54,7 +69,10 @@ class PipelineWorker(QThread):
                 if self.streams is not None:
                     self.streams.send(frame, result)  # before the GUI: least latency
                 self.frames_done += 1
-                self.result_ready.emit(frame, result)
+                for tap in self.taps:
+                    tap(frame, result)
+                if self.latest.put((frame, result)):
+                    self.result_waiting.emit()
         except (SourceError, VirtualCameraError) as exc:
             log.error("%s", exc)
             self.failed.emit(str(exc))
