@@ -13,7 +13,7 @@ trap 'kill "$xvfb" 2>/dev/null || true' EXIT
 sleep 1
 DISPLAY=$display fkd-live --demo --frames 240 "$@" &
 app=$!
-sleep 6  # let the window settle and the HUD's frame rate fill in
+sleep "${DELAY:-6}"  # let the window settle and the HUD's frame rate fill in (DELAY: seconds)
 # On a busy machine the window can take longer to draw: an all-black capture (no spread in its
 # pixels) is retaken, so a blank picture never replaces the screenshot.
 drew() {  # the capture has some spread in its pixels

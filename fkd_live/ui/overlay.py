@@ -58,9 +58,14 @@ def draw_view_inset(
     if face.pose is None:
         return
     top, side = view_wedges(face.pose)
-    x, y, w, _ = (v * scale for v in face.box)
+    x, y, w, _ = (float(v) * scale for v in face.box)
     size = min(max(0.45 * w, 48.0), 110.0)  # one panel; two stacked beside the face
-    left = x + w + 6 if x + w + 6 + size <= frame_size[0] * scale else x - 6 - size
+    width, height = frame_size[0] * scale, frame_size[1] * scale
+    # Right of the face, else left of it, and always inside the frame (over the face if the
+    # face fills it).
+    left = x + w + 6 if x + w + 6 + size <= width else x - 6 - size
+    left = min(max(left, 0.0), max(width - size, 0.0))
+    upper = min(max(y, 0.0), max(height - 2 * size - 4, 0.0))
     panels = (
         (top, (0.5, 0.3), (0.5, 0.92), f"yaw {face.pose.yaw:+.0f}°"),
         (side, (0.3, 0.5), (0.92, 0.5), f"pitch {face.pose.pitch:+.0f}°"),
@@ -68,7 +73,7 @@ def draw_view_inset(
     font = QFont("DejaVu Sans", max(7, round(size / 9)))
     painter.setFont(font)
     for i, (wedge, apex, camera, label) in enumerate(panels):
-        box = QRectF(left, max(y, 0.0) + i * (size + 4), size, size)
+        box = QRectF(left, upper + i * (size + 4), size, size)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 140))
         painter.drawRoundedRect(box, 5, 5)
