@@ -97,6 +97,17 @@ def test_nme_hand_computed():
     assert face_nme(pred[0], truth[0]) == pytest.approx(0.02)  # one face, as the benchmarks use
 
 
+def test_the_mean_interval_is_seeded_and_brackets_the_mean():
+    from train.evaluate import mean_interval
+
+    values = np.random.default_rng(3).normal(0.05, 0.01, 400)
+    low, high = mean_interval(values)
+    assert low < values.mean() < high
+    # The standard error is 0.01 / sqrt(400) = 0.0005: the interval is about +-1.96 of it.
+    assert high - low == pytest.approx(2 * 1.96 * 0.0005, rel=0.15)
+    assert mean_interval(values) == (low, high)
+
+
 def test_score_measures_by_hand():
     from train.evaluate import score
 
@@ -109,6 +120,7 @@ def test_score_measures_by_hand():
     assert s.keypoint_nme == pytest.approx((0.0, 0.0, 0.5, 0.0, 0.0))
     assert s.coordinate_mse == pytest.approx((0, 0, 0, 0, 9, 16, 0, 0, 0, 0))
     assert s.mse == pytest.approx(2.5)
+    assert s.mean_ci == pytest.approx((0.1, 0.1))  # one face: every resample is that face
     # RMSE sqrt(2.5) over the mean coordinate (0+0+10+0+5+5+2+9+8+9)/10 = 4.8
     assert s.percent_error == pytest.approx(100 * np.sqrt(2.5) / 4.8)
     assert s.offset == pytest.approx((3.0 / 5, 4.0 / 5))  # one of five points off by (3, 4)

@@ -5,9 +5,9 @@ import pytest
 
 pytest.importorskip("PyQt6")
 
-from fkd_live.config import OverlayOptions  # noqa: E402
-from fkd_live.core.faces import Face, FrameResult  # noqa: E402
-from fkd_live.core.pose import HeadPose, rotation_from_euler  # noqa: E402
+from fkd_live.config import OverlayOptions
+from fkd_live.core.faces import Face, FrameResult
+from fkd_live.core.pose import HeadPose, rotation_from_euler
 
 ONLY_GAZE = OverlayOptions(keypoints=False, pose=False, boxes=False, hud=False, gaze=True)
 

@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     rc_p.add_argument("--config", type=Path, required=True, help="the run's training config")
     rc_p.add_argument("--history", type=Path, default=None, help="the run's history.json")
     rc_p.add_argument("-o", "--output", type=Path, required=True)
+    rc_p.add_argument("--data", type=Path, default=Path(FACES5))
+    rc_p.add_argument(
+        "--check", type=int, default=1000,
+        help="compare with the file on the validation faces of this many pictures per source "
+        "(0: no check)",
+    )  # fmt: skip
     for name, command in sub.choices.items():
         command.set_defaults(run=getattr(commands, name.replace("-", "_")))
     return parser

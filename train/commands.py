@@ -137,3 +137,11 @@ def recover(args: argparse.Namespace) -> None:
         raise ValueError(f"{args.config} is not valid JSON: {exc}") from exc
     state = recover_checkpoint(args.model, FitConfig.from_dict(raw), args.output, args.history)
     print(f"checkpoint of {args.model} (epoch {state['epoch']}) written to {args.output}")
+    if args.check:
+        from .recover import check_recovered
+
+        c = check_recovered(args.output, args.model, args.data, args.check)
+        gaps = f"{c.mean_px:.3f} px on average, {c.max_px:.2f} px at most"
+        nmes = f"{100 * c.file_nme:.3f}% (file), {100 * c.checkpoint_nme:.3f}% (checkpoint)"
+        print(f"mirror-averaged, on {c.faces} validation faces it answers as the file does to "
+              f"{gaps}; NME {nmes}")  # fmt: skip

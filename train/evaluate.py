@@ -47,6 +47,9 @@ class Score:
     # labels that do not sit where their mirrored image says they should (flip augmentation
     # then teaches the model the mirror-symmetric point, and every answer is off by it).
     offset: tuple[float, float] = (0.0, 0.0)
+    # 95% bootstrap interval of the mean NME (`mean_interval`): how far the mean could move on
+    # another draw of as many faces from the same source.
+    mean_ci: tuple[float, float] = (0.0, 0.0)
 
     @property
     def mse(self) -> float:
@@ -72,8 +75,21 @@ def score(
         tuple(float(v) for v in sq.mean(axis=0)),
         float(100 * np.sqrt(sq.mean()) / truth.mean()),
         tuple(float(v) for v in per_kp), tuple(float(e) for e in errors),
-        (float(dx), float(dy)),
+        (float(dx), float(dy)), mean_interval(errors),
     )  # fmt: skip
+
+
+def mean_interval(
+    values: npt.NDArray[np.float64], resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of `values`' mean `(N,)`, seeded (the same numbers
+    give the same interval on every run)."""
+    if len(values) == 0:
+        return (float("nan"), float("nan"))
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(resamples, len(values)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def crops_for(
@@ -131,17 +147,19 @@ def evaluate_models(
 def markdown_table(scores: list[Score]) -> str:
     head = " | ".join(f"{k} NME" for k in KEYPOINT_NAMES)
     lines = [
-        "| source | framing | model | faces | NME mean | median | p90 | failures (>10%) | "
-        f"MSE (px²) | % error | offset x, y (px) | {head} |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| source | framing | model | faces | NME mean | 95% interval | median | p90 | "
+        f"failures (>10%) | MSE (px²) | % error | offset x, y (px) | {head} |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         + " ---: |" * len(KEYPOINT_NAMES),
     ]
     for s in scores:
         kps = " | ".join(f"{100 * v:.2f}%" for v in s.keypoint_nme)
+        interval = f"{100 * s.mean_ci[0]:.2f}-{100 * s.mean_ci[1]:.2f}%"
         lines.append(
             f"| {s.source} | {s.framing} | {s.model} | {s.count} | {100 * s.mean:.2f}% | "
-            f"{100 * s.median:.2f}% | {100 * s.p90:.2f}% | {100 * s.failure_rate:.1f}% | "
-            f"{s.mse:.2f} | {s.percent_error:.2f}% | {s.offset[0]:+.2f}, {s.offset[1]:+.2f} | "
+            f"{interval} | {100 * s.median:.2f}% | {100 * s.p90:.2f}% | "
+            f"{100 * s.failure_rate:.1f}% | {s.mse:.2f} | {s.percent_error:.2f}% | "
+            f"{s.offset[0]:+.2f}, {s.offset[1]:+.2f} | "
             f"{kps} |"
         )
     return "\n".join(lines)
