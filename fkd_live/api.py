@@ -176,6 +176,11 @@ class Tracker:
         self._pipeline = None
         self._last_t = -math.inf
 
+    @property
+    def pipeline(self) -> Pipeline | None:
+        """The tracking pipeline `track` drives (None before its first frame)."""
+        return self._pipeline
+
     # -- still pictures --------------------------------------------------------------------
 
     def detect(

@@ -122,16 +122,16 @@ def time_alone(tracker: Tracker, frames: list[tuple[Frame, float]], repeats: int
     for frame, t in frames:
         result = tracker.process(frame, t)
     frame, t = frames[-1]
-    pipeline = tracker._pipeline
+    pipeline = tracker.pipeline
     out = Timings(frames=repeats)
-    if not result.faces or pipeline is None or not pipeline._tracks:
+    if not result.faces or pipeline is None or not pipeline.tracks:
         return out
-    track, spec, size = pipeline._tracks[0], tracker.model.spec, (frame.shape[1], frame.shape[0])
-    matrix = pipeline._track_crop(track, t)
+    track, spec, size = pipeline.tracks[0], tracker.model.spec, (frame.shape[1], frame.shape[0])
+    matrix = pipeline.track_crop(track, t)
     crop = warp_crop(frame, matrix, spec)[None]
     smoother, keypoints = OneEuroFilter(), track.keypoints
     work: list[tuple[str, Callable[[int], object]]] = [
-        ("align", lambda i: pipeline._track_crop(track, t)),
+        ("align", lambda i: pipeline.track_crop(track, t)),
         ("warp", lambda i: warp_crop(frame, matrix, spec)),
         ("keypoints", lambda i: tracker.model.predict_scored(crop)),
         ("smooth", lambda i: smoother(keypoints, i / 30.0, 60.0)),

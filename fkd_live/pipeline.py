@@ -184,10 +184,15 @@ class Pipeline:
         laps.lap("align")
         return plans, points, scores
 
-    def _tracking_plans(self, t: float) -> list[_Plan]:
-        return [_Plan(track, self._track_crop(track, t), None) for track in self._tracks]
+    @property
+    def tracks(self) -> tuple[Track, ...]:
+        """The faces tracked after the last frame, lowest id first (read-only view)."""
+        return tuple(self._tracks)
 
-    def _track_crop(self, track: Track, t: float) -> Matrix:
+    def _tracking_plans(self, t: float) -> list[_Plan]:
+        return [_Plan(track, self.track_crop(track, t), None) for track in self._tracks]
+
+    def track_crop(self, track: Track, t: float) -> Matrix:
         """Where a tracked face's crop sits in a frame taken at `t` (see `crop_step`)."""
         spec = self.model.spec
         centre = (spec.input_width / 2, spec.input_height / 2)
@@ -211,7 +216,7 @@ class Pipeline:
             live = ti < len(self._tracks)
             # A live track keeps aligning from its own keypoints; one lost earlier in this
             # frame failed on its keypoints, so trust the detector.
-            matrix = self._track_crop(track, t) if live else alignment_matrix(det, self.model)
+            matrix = self.track_crop(track, t) if live else alignment_matrix(det, self.model)
             plans.append(_Plan(track, matrix, det, from_detector=not live))
         matched = {di for _, di in pairs}
         for di, det in enumerate(dets):

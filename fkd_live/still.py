@@ -22,7 +22,7 @@ from .adapters.imaging import read_image_rgb
 from .adapters.sources import SourceError
 from .api import Tracker
 from .core.faces import FrameResult
-from .core.files import OutputError, check_writable, replacing
+from .core.files import OutputError, check_writable, make_folder, replacing
 from .messages import print_error
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,7 @@ def check_output(cfg: StillConfig, pictures: list[Path]) -> None:
     many = len(pictures) > 1
     folder = Path(cfg.output)
     if many or folder.suffix.lower() not in IMAGE_SUFFIXES:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            reason = (exc.strerror or str(exc)).lower()
-            raise OutputError(f"cannot make folder {folder}: {reason}") from exc
+        make_folder(folder)
     target = output_path(pictures[0], cfg, many)
     if target is not None:
         check_writable(target)

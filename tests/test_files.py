@@ -93,3 +93,12 @@ def test_pending_commit_and_discard(tmp_path):
     dropped = Pending(tmp_path / "b.bin")
     dropped.discard()
     assert os.listdir(tmp_path) == ["a.bin"]
+
+
+def test_make_folder_makes_parents_and_says_why_it_cannot(tmp_path):
+    from fkd_live.core.files import make_folder
+
+    assert make_folder(tmp_path / "a" / "b").is_dir()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match=r"cannot make folder .*file.*: "):
+        make_folder(tmp_path / "file" / "sub")  # a file where a folder should be

@@ -45,3 +45,26 @@ def test_turning_the_face_turns_the_top_view_and_not_the_side_view():
     assert np.abs(left[top].astype(int) - right[top]).sum() > 1000
     # Seen from the side, turning left or right looks the same.
     np.testing.assert_array_equal(left[side], right[side])
+
+
+def test_a_window_can_open_after_offscreen_drawing():
+    """Drawing first (a library caller, `image -o`) must not keep a window from opening
+    later in the same process: Qt allows one application, and widgets need a QApplication."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from fkd_live.ui.render import draw_still\n"
+        "from fkd_live.core.faces import FrameResult\n"
+        "draw_still(np.zeros((8, 8, 3), np.uint8), FrameResult(0.0, (), (), True))\n"
+        "from PyQt6.QtWidgets import QWidget\n"
+        "QWidget()\n"
+        "print('ok')\n"
+    )
+    import os
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "ok"

@@ -271,3 +271,21 @@ def test_sigterm_closes_the_window_as_its_close_button(template_model, detector_
     finally:
         child.kill()
     assert child.returncode == 0
+
+
+def test_a_recording_folder_that_cannot_be_made_is_a_status_line(qtbot, template_model, tmp_path):
+    from fkd_live.ui.app import make_window
+
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    source = DemoSource(size=(160, 120))
+    pipeline = Tracker.from_parts(DemoFaceDetector(source), KeypointModel(template_model))
+    cfg = RunConfig(frames=1, screenshot_dir=str(tmp_path / "taken" / "shots"))
+    window, _ = make_window(source, pipeline, cfg)
+    qtbot.addWidget(window)
+    window.record_action.trigger()
+    assert not window.recorder.active
+    assert not window.record_action.isChecked()
+    assert window.view.status == "recording failed"
+    window.save_screenshot()
+    assert window.view.status == "screenshot failed"
+    pipeline.close()

@@ -57,6 +57,18 @@ class Pending:
         self.tmp.unlink(missing_ok=True)
 
 
+def make_folder(path: str | Path) -> Path:
+    """`path` as a folder (made with its parents if need be); `OutputError` saying why not."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot make folder {folder}: {(exc.strerror or str(exc)).lower()}"
+        ) from exc
+    return folder
+
+
 def check_writable(path: str | Path) -> None:
     """`OutputError` now if `path` cannot be written (its folder missing, read-only, or a
     place such as /proc where no file can be made); the file itself is left as it was."""

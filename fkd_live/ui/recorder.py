@@ -21,6 +21,7 @@ import numpy.typing as npt
 from ..adapters.video_out import VideoOut, VideoOutError
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
+from ..core.files import make_folder
 from .props import LoadedProp
 from .render import render
 
@@ -43,9 +44,10 @@ class Recorder:
         self._saved: Path | None = None
 
     def start(self) -> None:
+        """Begin a recording (`OutputError` when its folder cannot be made)."""
         if self.active:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         self._path = self.folder / time.strftime("fkd-live-%Y%m%d-%H%M%S.mp4")
         self._jobs, self.dropped, self._saved = queue.Queue(self.backlog), 0, None
         self._thread = threading.Thread(target=self._encode, name="recorder", daemon=True)

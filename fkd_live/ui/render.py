@@ -25,13 +25,17 @@ _APP: list[QGuiApplication] = []  # the one we made: kept, or Python frees it (a
 def ensure_gui_app() -> QGuiApplication:
     """A Qt application for offscreen drawing (text needs one); without a display, Qt's
     offscreen platform is used so headless runs work on servers. One made here lives as long
-    as the process, whether or not the caller keeps it."""
+    as the process, whether or not the caller keeps it, and is a widgets `QApplication`, so a
+    window can still be opened after it (Qt allows one application, and widgets need that
+    kind)."""
     app = QGuiApplication.instance()
     if app is None:
+        from PyQt6.QtWidgets import QApplication
+
         forget_opencv_qt(os.environ)
         if not has_display():
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(["fkd-live"])
+        app = QApplication(["fkd-live"])
         _APP.append(app)
     assert isinstance(app, QGuiApplication)
     return app

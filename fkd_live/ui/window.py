@@ -26,7 +26,7 @@ from PyQt6.QtWidgets import QMainWindow, QMenu, QWidget
 from ..adapters.virtual_camera import VirtualCameraError
 from ..config import OverlayOptions
 from ..core.faces import FrameResult
-from ..core.files import OutputError, replacing
+from ..core.files import OutputError, make_folder, replacing
 from ..mailbox import Latest
 from .overlay import draw_faces, draw_hud, result_lines
 from .props import LoadedProp
@@ -255,7 +255,15 @@ class MainWindow(QMainWindow):
 
     def set_recording(self, on: bool) -> None:
         if on:
-            self.recorder.start()
+            try:
+                self.recorder.start()
+            except OutputError as exc:
+                log.error("%s", exc)
+                self.view.status = "recording failed"
+                self.record_action.blockSignals(True)  # the toggle must not call this again
+                self.record_action.setChecked(False)
+                self.record_action.blockSignals(False)
+                return
             self.view.status = "recording"
         else:
             path = self.recorder.stop()
@@ -269,9 +277,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def save_screenshot(self) -> Path:
-        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         path = self.screenshot_dir / time.strftime("fkd-live-%Y%m%d-%H%M%S.png")
         try:
+            make_folder(self.screenshot_dir)
             with replacing(path) as tmp:
                 if not self.view.grab().save(str(tmp), "PNG"):
                     raise OutputError(f"cannot write {path}: Qt could not save a PNG there")
