@@ -17,6 +17,7 @@ from .adapters.video_out import check_target
 from .api import Tracker
 from .config import RunConfig, SourceConfig
 from .core.files import check_writable
+from .core.props import choose_prop, load_props, shipped_props_folder, user_props
 from .display import check_display
 from .streams import Streams
 
@@ -31,6 +32,17 @@ def open_source(cfg: SourceConfig) -> FrameSource:
     if cfg.kind == "demo":
         return DemoSource(cfg.size) if cfg.size else DemoSource()
     return CameraSource(cfg.camera, cfg.size, cfg.fps)
+
+
+def check_prop(cfg: RunConfig) -> None:
+    """`PropError` now for a `--prop` that names no prop, even in a mode that draws none
+    (a typo should not pass silently). Reads the JSON only: no Qt."""
+    if cfg.prop is None or cfg.prop.lower() == "none":
+        return
+    props = load_props(shipped_props_folder())
+    if cfg.props_dir:
+        props += user_props(Path(cfg.props_dir))[0]
+    choose_prop(props, cfg.prop)
 
 
 def check_outputs(cfg: RunConfig) -> None:
@@ -48,6 +60,7 @@ def run_app(cfg: RunConfig) -> int:
     if not cfg.headless:
         check_display()
     check_outputs(cfg)
+    check_prop(cfg)
     # The source first: its thread decodes the first frames while the models load.
     source: FrameSource = ThreadedSource(open_source(cfg.source))
     try:

@@ -137,6 +137,23 @@ def test_bad_output_paths_are_one_line(tmp_path, capsys, template_model):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_unknown_prop_is_refused_even_where_nothing_is_drawn(tmp_path, capsys, template_model):
+    # Plain headless draws no prop, but a typo must not pass silently; a user folder's props
+    # count, by file name or display name.
+    code = main(["--demo", "--headless", "--frames", "1", "--prop", "wig"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "unknown prop 'wig'; choose one of: none, clown_nose" in err
+    wig = {"name": "Big Wig", "image": "w.png", "anchors": {"lefteye": [0, 0], "righteye": [9, 0]}}
+    (tmp_path / "wig.json").write_text(json.dumps(wig))
+    (tmp_path / "w.png").write_bytes(b"only read when drawn")
+    (tmp_path / "broken.json").write_text("{")  # skipped, as the window skips it
+    common = ["--demo", "--headless", "--frames", "1", "--model", str(template_model)]
+    for name in ("wig", "big wig"):
+        assert main([*common, "--props-dir", str(tmp_path), "--prop", name]) == 0
+
+
 def test_a_bad_output_leaves_no_keypoints_file_either(tmp_path, capsys, template_model):
     code = main(
         [

@@ -97,6 +97,38 @@ def load_props(folder: Path) -> list[Prop]:
     return [load_prop(p) for p in sorted(folder.glob("*.json"))]
 
 
+def shipped_props_folder() -> Path:
+    """The folder of the props that ship inside the package (`assets/`)."""
+    from importlib import resources
+
+    return Path(str(resources.files("fkd_live.assets")))
+
+
+def user_props(folder: Path) -> tuple[list[Prop], list[str]]:
+    """The props in a user's folder, and a reason for each one skipped (bad JSON, anchors)."""
+    if not folder.is_dir():
+        raise PropError(f"props folder not found: {folder}")
+    props, skipped = [], []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            props.append(load_prop(path))
+        except PropError as exc:
+            skipped.append(str(exc))
+    return props, skipped
+
+
+def choose_prop(props: list[Prop], key: str | None) -> int | None:
+    """Index of the prop called `key` (its JSON file's stem or its display name, any case);
+    None for None or "none"; `PropError` naming the choices otherwise."""
+    if key is None or key.lower() == "none":
+        return None
+    for i, prop in enumerate(props):
+        if key.lower() in (prop.source.stem.lower(), prop.name.lower()):
+            return i
+    names = ", ".join(p.source.stem for p in props)
+    raise PropError(f"unknown prop {key!r}; choose one of: none, {names}")
+
+
 def placement(prop: Prop, keypoints: npt.ArrayLike, yaw_deg: float | None = None) -> Matrix:
     """`(2, 3)` matrix from prop-image pixels to frame pixels for a face's `(5, 2)` keypoints."""
     src = prop.anchor_array

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from PyQt6.QtGui import QImage
 
-from ..core.props import Prop, PropError, load_prop, load_props
+from ..core.props import (
+    Prop,
+    PropError,
+    choose_prop,
+    load_props,
+    shipped_props_folder,
+    user_props,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,20 +26,17 @@ class LoadedProp:
     image: QImage
 
 
-def shipped_props_folder() -> Path:
-    return Path(str(resources.files("fkd_live.assets")))
-
-
 def load_shelf(extra_folder: Path | None = None) -> list[LoadedProp]:
     """Shipped props, then those in `extra_folder` (a bad user prop is skipped with a warning;
     a bad shipped one is a bug and raises)."""
     shelf = [_load(p) for p in load_props(shipped_props_folder())]
     if extra_folder is not None:
-        if not extra_folder.is_dir():
-            raise PropError(f"props folder not found: {extra_folder}")
-        for path in sorted(extra_folder.glob("*.json")):
+        props, skipped = user_props(extra_folder)
+        for reason in skipped:
+            log.warning("skipping prop: %s", reason)
+        for prop in props:
             try:
-                shelf.append(_load(load_prop(path)))
+                shelf.append(_load(prop))
             except PropError as exc:
                 log.warning("skipping prop: %s", exc)
     return shelf
@@ -52,15 +55,8 @@ def prop_key(prop: LoadedProp) -> str:
 
 
 def find_prop(shelf: list[LoadedProp], key: str | None) -> int | None:
-    """Index of the prop called `key` (file stem or display name, any case); None for None or
-    "none"; `PropError` naming the choices otherwise."""
-    if key is None or key.lower() == "none":
-        return None
-    for i, item in enumerate(shelf):
-        if key.lower() in (prop_key(item).lower(), item.prop.name.lower()):
-            return i
-    names = ", ".join(prop_key(p) for p in shelf)
-    raise PropError(f"unknown prop {key!r}; choose one of: none, {names}")
+    """Index of the prop called `key` on the shelf (`core.props.choose_prop`)."""
+    return choose_prop([item.prop for item in shelf], key)
 
 
 def named_prop(props_dir: str | None, key: str | None) -> LoadedProp | None:
