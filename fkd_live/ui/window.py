@@ -210,9 +210,7 @@ class MainWindow(QMainWindow):
             device = self.streams.set_virtual_camera(on)
         except VirtualCameraError as exc:
             log.error("%s", exc)
-            self.camera_action.blockSignals(True)  # unchecking must not report "off" over the error
-            self.camera_action.setChecked(False)
-            self.camera_action.blockSignals(False)
+            _uncheck(self.camera_action)  # without reporting "off" over the error
             self.view.status = str(exc)
             self.view.update()
             return
@@ -260,9 +258,7 @@ class MainWindow(QMainWindow):
             except OutputError as exc:
                 log.error("%s", exc)
                 self.view.status = "recording failed"
-                self.record_action.blockSignals(True)  # the toggle must not call this again
-                self.record_action.setChecked(False)
-                self.record_action.blockSignals(False)
+                _uncheck(self.record_action)
                 return
             self.view.status = "recording"
         else:
@@ -290,3 +286,10 @@ class MainWindow(QMainWindow):
         self.view.status = f"saved {path.name}"
         log.info("screenshot saved to %s", path)
         return path
+
+
+def _uncheck(action: QAction) -> None:
+    """Untick a menu toggle after its action failed, without calling its handler again."""
+    action.blockSignals(True)
+    action.setChecked(False)
+    action.blockSignals(False)
