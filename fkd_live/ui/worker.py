@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import numpy as np
-import numpy.typing as npt
 from PyQt6.QtCore import QThread, pyqtSignal
 
-from ..adapters.sources import FrameSource, SourceError
+from ..adapters.sources import Frame, FrameSource, SourceError
 from ..adapters.virtual_camera import VirtualCameraError
 from ..api import Tracker
 from ..core.faces import FrameResult
@@ -24,7 +22,6 @@ from ..streams import Streams
 
 log = logging.getLogger(__name__)
 
-Frame = npt.NDArray[np.uint8]
 Tap = Callable[[Frame, FrameResult], None]
 
 
