@@ -1,9 +1,12 @@
 """Frame sources give RGB frames with timestamps, and fail with one clear message."""
 
+import cv2
 import numpy as np
 import pytest
+from skimage import data
 
 from fkd_live.adapters.sources import DemoSource, ImageSource, SourceError, VideoSource
+from fkd_live.core.geometry import apply_transform
 from tests.conftest import SHARED, need
 
 
@@ -17,6 +20,38 @@ def test_demo_is_a_pure_function_of_time():
     np.testing.assert_array_equal(demo.frame_at(0.0), first)
     assert not np.array_equal(first, second)  # the head moves
     assert first.std() > 20  # a real picture, not a flat fill
+
+
+def test_demo_turns_its_head():
+    demo = DemoSource()
+    assert demo.turn_at(0.0) == (0.0, 0.0)
+    assert demo.turn_at(6.56 / 4)[0] == pytest.approx(30.0)  # yaw peaks a quarter period in
+    assert demo.turn_at(5.9 / 4)[1] == pytest.approx(10.0)
+    # Unturned, the frame is the portrait moved by the plain similarity matrix.
+    plain = cv2.warpAffine(
+        data.astronaut(), demo.matrix_at(0.0), demo.size, borderValue=(40, 40, 48)
+    )
+    assert np.abs(demo.frame_at(0.0).astype(int) - plain).mean() < 0.5
+
+
+@pytest.mark.parametrize("t", [6.56 / 4, 6.56 * 3 / 4])
+def test_demo_frame_shows_each_point_where_place_says(monkeypatch, t):
+    """A dot on the portrait's nose tip is drawn where `place` puts the nose, turned +/-30
+    degrees: the renderer's inverse map and the forward map agree."""
+    demo = DemoSource()
+    nose = demo.PORTRAIT_KEYPOINTS[2]
+    yy, xx = np.mgrid[0:512, 0:512]
+    dot = 255 * np.exp(-((xx - nose[0]) ** 2 + (yy - nose[1]) ** 2) / (2 * 1.2**2))
+    monkeypatch.setattr(demo, "_portrait", np.repeat(dot[..., None], 3, 2).astype(np.uint8))
+    frame = demo.frame_at(t)[..., 0].astype(float)
+    frame[frame < 60] = 0.0  # the fill outside the portrait (40) is not the dot
+    fy, fx = np.mgrid[0 : frame.shape[0], 0 : frame.shape[1]]
+    seen = np.array([(fx * frame).sum(), (fy * frame).sum()]) / frame.sum()
+    (expected,) = demo.place([nose], t)
+    assert abs(demo.turn_at(t)[0]) == pytest.approx(30.0)
+    plain = apply_transform(demo.matrix_at(t), [nose])[0]
+    assert abs(expected[0] - plain[0]) > 10  # the turn moves the nose a long way...
+    np.testing.assert_allclose(seen, expected, atol=0.5)  # ...and the frame follows it
 
 
 def test_video_source_reads_real_video():

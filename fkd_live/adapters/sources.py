@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ..core.geometry import Matrix, similarity_matrix
+from ..core.geometry import Matrix, apply_transform, invert_transform, similarity_matrix
+from ..core.relief import HeadRelief
 from .imaging import bgr_to_rgb, read_image_rgb
 
 Frame = npt.NDArray[np.uint8]
@@ -144,16 +145,30 @@ class ImageSource:
 
 class DemoSource:
     """A real face with no webcam and no download: scikit-image's public-domain astronaut
-    portrait (NASA), moved by a smooth synthetic head motion that is a pure function of time."""
+    portrait (NASA), moved by a smooth synthetic head motion that is a pure function of time:
+    it turns (yaw, through `core.relief`'s head relief), nods (pitch), rolls, scales and moves."""
 
     live = False
     name = "demo"
+    # Where the shipped model finds the portrait's five points (contract order), measured once
+    # with `Tracker().detect(skimage.data.astronaut())`: the relief is fitted to them.
+    PORTRAIT_KEYPOINTS = (
+        (203.4, 100.8),
+        (245.7, 102.7),
+        (224.8, 127.7),
+        (201.0, 138.6),
+        (245.1, 140.3),
+    )
+    # Renders solve the relief on a grid this many times coarser than the frame, then
+    # interpolate: the displacement is smooth, and the solve is the costly part.
+    GRID = 4
 
     def __init__(self, size: tuple[int, int] = (640, 480), fps: float = 30.0) -> None:
         from skimage import data
 
         self._portrait: Frame = np.ascontiguousarray(data.astronaut())  # type: ignore[no-untyped-call]
         self.size, self.fps, self._index = size, fps, 0
+        self.relief = HeadRelief.for_face(self.PORTRAIT_KEYPOINTS)
 
     def matrix_at(self, t: float) -> Matrix:
         """`(2, 3)` portrait-to-frame matrix at time `t` seconds: the face (about (225, 130)
@@ -174,14 +189,32 @@ class DemoSource:
         m[:, 2] = target - m[:, :2] @ centre
         return m
 
+    @staticmethod
+    def turn_at(t: float) -> tuple[float, float]:
+        """`(yaw, pitch)` degrees the head is turned at `t` seconds (both 0 at t = 0): yaw
+        peaks at +/-30 degrees, pitch at +/-10."""
+        return 30.0 * math.sin(2 * math.pi * t / 6.56), 10.0 * math.sin(2 * math.pi * t / 5.9)
+
+    def place(self, points: npt.ArrayLike, t: float) -> npt.NDArray[np.float64]:
+        """`(N, 2)` portrait points to where they are in the frame at `t`."""
+        return apply_transform(self.matrix_at(t), self.relief.place(points, *self.turn_at(t)))
+
     def frame_at(self, t: float) -> Frame:
         w, h = self.size
-        m = self.matrix_at(t)
-        out = cv2.warpAffine(
+        gw, gh = -(-w // self.GRID), -(-h // self.GRID)
+        # Grid points at the centres cv2.resize's linear interpolation assumes, in frame pixels.
+        u = (np.arange(gw) + 0.5) * (w / gw) - 0.5
+        v = (np.arange(gh) + 0.5) * (h / gh) - 0.5
+        grid = np.stack(np.meshgrid(u, v), axis=-1)
+        seen = apply_transform(invert_transform(self.matrix_at(t)), grid)  # portrait points
+        x, y = self.relief.source_of(seen[..., 0], seen[..., 1], *self.turn_at(t))
+        map_x = cv2.resize(x.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        map_y = cv2.resize(y.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        out = cv2.remap(
             self._portrait,
-            m,
-            (w, h),
-            flags=cv2.INTER_LINEAR,
+            map_x,
+            map_y,
+            cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=(40, 40, 48),
         )
