@@ -106,8 +106,8 @@ def test_demo_face_is_found(pipeline):
 def test_demo_turn_reads_as_yaw(pipeline):
     """The demo's synthetic turn is read as a turn: the model's keypoints (not the demo's
     geometry) give a yaw that follows the demo's +/-30 degrees, on the right side, and each
-    point lands within 3 px of where the demo put it. Measured: 3.2 degrees frontal, +23.8 and
-    -22.2 at the peaks (this face's turns read about a quarter short), points within 1.6 px."""
+    point lands within 3 px of where the demo put it. Measured: 3.2 degrees frontal, +23.7 and
+    -22.2 at the peaks (this face's turns read about a quarter short), points within 1.5 px."""
     demo = DemoSource()
     yaws = {}
     for t in (0.0, 6.56 / 4, 6.56 * 3 / 4):

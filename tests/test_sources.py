@@ -31,7 +31,33 @@ def test_demo_turns_its_head():
     plain = cv2.warpAffine(
         data.astronaut(), demo.matrix_at(0.0), demo.size, borderValue=(40, 40, 48)
     )
-    assert np.abs(demo.frame_at(0.0).astype(int) - plain).mean() < 0.5
+    np.testing.assert_array_equal(demo.frame_at(0.0), plain)
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1920, 1080), (7, 5)])
+def test_demo_turn_redraws_only_the_head_without_a_seam(size):
+    demo = DemoSource(size=size)
+    t = 6.56 / 4  # yaw +30
+    frame = demo.frame_at(t).astype(int)
+    assert frame.shape == (size[1], size[0], 3)
+    plain = cv2.warpAffine(data.astronaut(), demo.matrix_at(t), size, borderValue=(40, 40, 48))
+    moved = np.abs(frame - plain).max(axis=2) > 2
+    box = demo._head_box(demo.matrix_at(t))
+    if box is None:  # 7x5: the demo's motion (tens of pixels) carries the head off the frame
+        np.testing.assert_array_equal(frame, plain)
+        return
+    x0, y0, x1, y1 = box
+    assert moved.any()
+    assert not moved[:, :x0].any()
+    assert not moved[:, x1:].any()
+    assert not moved[:y0].any()
+    assert not moved[y1:].any()
+    # Nor on the box's edges inside the frame: the turn fades out within it, leaving no seam.
+    w, h = size
+    assert x0 == 0 or not moved[y0:y1, x0].any()
+    assert x1 == w or not moved[y0:y1, x1 - 1].any()
+    assert y0 == 0 or not moved[y0, x0:x1].any()
+    assert y1 == h or not moved[y1 - 1, x0:x1].any()
 
 
 @pytest.mark.parametrize("t", [6.56 / 4, 6.56 * 3 / 4])

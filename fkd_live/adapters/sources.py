@@ -21,6 +21,7 @@ from ..core.relief import HeadRelief
 from .imaging import bgr_to_rgb, read_image_rgb
 
 Frame = npt.NDArray[np.uint8]
+FILL = (40, 40, 48)  # the demo's background where the moved portrait does not reach
 
 
 class SourceError(RuntimeError):
@@ -159,9 +160,10 @@ class DemoSource:
         (201.0, 138.6),
         (245.1, 140.3),
     )
-    # Renders solve the relief on a grid this many times coarser than the frame, then
-    # interpolate: the displacement is smooth, and the solve is the costly part.
-    GRID = 4
+    # Renders solve the relief on a grid of one point per GRID portrait pixels (about 4 frame
+    # pixels at 640x480), then interpolate: the displacement is smooth, and the solve is the
+    # costly part.
+    GRID = 3.0
 
     def __init__(self, size: tuple[int, int] = (640, 480), fps: float = 30.0) -> None:
         from skimage import data
@@ -200,25 +202,56 @@ class DemoSource:
         return apply_transform(self.matrix_at(t), self.relief.place(points, *self.turn_at(t)))
 
     def frame_at(self, t: float) -> Frame:
+        """The frame at `t`: the portrait moved by `matrix_at(t)`, its head turned by
+        `turn_at(t)` (only the head's box is redrawn: nothing outside it moves)."""
+        m = self.matrix_at(t)
+        out = cv2.warpAffine(
+            self._portrait, m, self.size, borderMode=cv2.BORDER_CONSTANT, borderValue=FILL
+        )
+        box = self._head_box(m)
+        if box is not None and any(self.turn_at(t)):
+            x0, y0, x1, y1 = box
+            out[y0:y1, x0:x1] = self._turned(m, box, t)
+        return np.asarray(out, dtype=np.uint8)
+
+    def _head_box(self, m: Matrix) -> tuple[int, int, int, int] | None:
+        """The frame pixels the turn can change (the relief's extent carried by `m`), clipped
+        to the frame; None when the head is off it."""
+        a, b, c, d = self.relief.extent()
+        corners = apply_transform(m, [(a, b), (c, b), (a, d), (c, d)])
+        (left, top), (right, bottom) = corners.min(axis=0), corners.max(axis=0)
         w, h = self.size
-        gw, gh = -(-w // self.GRID), -(-h // self.GRID)
+        x0, y0 = max(0, math.floor(left)), max(0, math.floor(top))
+        x1, y1 = min(w, math.ceil(right) + 1), min(h, math.ceil(bottom) + 1)
+        return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+
+    def _turned(self, m: Matrix, box: tuple[int, int, int, int], t: float) -> Frame:
+        """The head's box of the frame at `t`, turned. Where each pixel samples the portrait
+        is solved on a grid of one point per `GRID` portrait pixels (the map is smooth, and
+        the solve is the costly part) and interpolated. The grid reaches a step beyond the box
+        on every side, so no pixel of the box lies where the interpolation would clamp."""
+        x0, y0, x1, y1 = box
+        step = max(2.0, self.GRID * math.sqrt(abs(np.linalg.det(m[:, :2]))))
+        pad = math.ceil(step)
+        bw, bh = x1 - x0 + 2 * pad, y1 - y0 + 2 * pad  # the padded box
+        gw, gh = math.ceil(bw / step), math.ceil(bh / step)
         # Grid points at the centres cv2.resize's linear interpolation assumes, in frame pixels.
-        u = (np.arange(gw) + 0.5) * (w / gw) - 0.5
-        v = (np.arange(gh) + 0.5) * (h / gh) - 0.5
-        grid = np.stack(np.meshgrid(u, v), axis=-1)
-        seen = apply_transform(invert_transform(self.matrix_at(t)), grid)  # portrait points
+        u = x0 - pad + (np.arange(gw) + 0.5) * (bw / gw) - 0.5
+        v = y0 - pad + (np.arange(gh) + 0.5) * (bh / gh) - 0.5
+        seen = apply_transform(invert_transform(m), np.stack(np.meshgrid(u, v), axis=-1))
         x, y = self.relief.source_of(seen[..., 0], seen[..., 1], *self.turn_at(t))
-        map_x = cv2.resize(x.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-        map_y = cv2.resize(y.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-        out = cv2.remap(
+        inner = (slice(pad, bh - pad), slice(pad, bw - pad))
+        map_x = cv2.resize(x.astype(np.float32), (bw, bh))[inner]
+        map_y = cv2.resize(y.astype(np.float32), (bw, bh))[inner]
+        patch = cv2.remap(
             self._portrait,
             map_x,
             map_y,
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_CONSTANT,
-            borderValue=(40, 40, 48),
+            borderValue=FILL,
         )
-        return np.asarray(out, dtype=np.uint8)
+        return np.asarray(patch, dtype=np.uint8)
 
     def read(self) -> tuple[Frame, float] | None:
         t = self._index / self.fps

@@ -30,6 +30,10 @@ import numpy.typing as npt
 
 Points = npt.NDArray[np.float64]
 
+# Points whose weight `w` is below this do not move: they are solved as the background. Well
+# outside `reach`, such a point would move by a few hundredths of a pixel at most.
+STILL_WEIGHT = 1e-4
+
 
 @dataclass(frozen=True)
 class HeadRelief:
@@ -67,6 +71,13 @@ class HeadRelief:
             reach=(95.0 * mm, 125.0 * mm),
         )
 
+    def extent(self) -> tuple[float, float, float, float]:
+        """`(x0, y0, x1, y1)`: the box in the portrait outside which `source_of` moves nothing
+        (where `w` = exp(-r**4) < `STILL_WEIGHT`, r in units of `reach`)."""
+        r = math.log(1.0 / STILL_WEIGHT) ** 0.25
+        (cx, cy), (rx, ry) = self.centre, self.reach
+        return cx - r * rx, cy - r * ry, cx + r * rx, cy + r * ry
+
     def height(self, x: Points, y: Points) -> Points:
         """Height `z` (pixels towards the camera) at portrait points `x`, `y` (same shapes)."""
         cx, cy = self.centre
@@ -102,12 +113,12 @@ class HeadRelief:
         self, u: Points, v: Points, yaw: float, pitch: float, steps: int = 10
     ) -> tuple[Points, Points]:
         """The portrait points that `place` moves to `(u, v)`: solves `p + shift(p) = (u, v)`
-        by fixed-point iteration from `p = (u, v)`. Only points on the head are solved: where
-        `w` < 1e-4 (well outside `reach`) no point moves by more than a few hundredths of a
-        pixel, and skipping them makes a frame's solve several times cheaper."""
+        by fixed-point iteration from `p = (u, v)`. Only points on the head are solved: points
+        with `w` < `STILL_WEIGHT` stay where they are, which makes a frame's solve several
+        times cheaper."""
         u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
         x, y = u.copy(), v.copy()
-        on = self.weight(u, v) >= 1e-4
+        on = self.weight(u, v) >= STILL_WEIGHT
         hu, hv = u[on], v[on]
         hx, hy = hu, hv
         for _ in range(steps):
