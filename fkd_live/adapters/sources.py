@@ -208,13 +208,13 @@ class DemoSource:
         out = cv2.warpAffine(
             self._portrait, m, self.size, borderMode=cv2.BORDER_CONSTANT, borderValue=FILL
         )
-        box = self._head_box(m)
+        box = self.head_box(m)
         if box is not None and any(self.turn_at(t)):
             x0, y0, x1, y1 = box
             out[y0:y1, x0:x1] = self._turned(m, box, t)
         return np.asarray(out, dtype=np.uint8)
 
-    def _head_box(self, m: Matrix) -> tuple[int, int, int, int] | None:
+    def head_box(self, m: Matrix) -> tuple[int, int, int, int] | None:
         """The frame pixels the turn can change (the relief's extent carried by `m`), clipped
         to the frame; None when the head is off it."""
         a, b, c, d = self.relief.extent()
