@@ -215,8 +215,9 @@ class DemoSource:
         return np.asarray(out, dtype=np.uint8)
 
     def head_box(self, m: Matrix) -> tuple[int, int, int, int] | None:
-        """The frame pixels the turn can change (the relief's extent carried by `m`), clipped
-        to the frame; None when the head is off it."""
+        """`(x0, y0, x1, y1)`, ends excluded: the frame pixels a turn can change when the
+        portrait-to-frame matrix is `m` (the relief's extent carried by `m`, clipped to the
+        frame); None when the head is off the frame."""
         a, b, c, d = self.relief.extent()
         corners = apply_transform(m, [(a, b), (c, b), (a, d), (c, d)])
         (left, top), (right, bottom) = corners.min(axis=0), corners.max(axis=0)
