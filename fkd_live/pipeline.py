@@ -30,7 +30,7 @@ from .adapters.runtime import KeypointModel
 from .config import PipelineConfig
 from .core.contract import crop_from_box, crop_from_points
 from .core.faces import Detection, Face, FrameResult
-from .core.geometry import DegenerateTransformError, Matrix, apply_transform, invert_transform
+from .core.geometry import DegenerateTransformError, Matrix, apply_transform, is_invertible
 from .core.plausibility import plausible
 from .core.smoothing import OneEuroFilter
 from .core.tracking import Track, box_corners, face_frame, match_boxes, shape_error, snap_crop
@@ -79,11 +79,7 @@ class _Plan:
     usable: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        try:
-            invert_transform(self.matrix)
-            self.usable = True
-        except DegenerateTransformError:
-            self.usable = False
+        self.usable = is_invertible(self.matrix)  # read_faces inverts it, once
 
 
 class Pipeline:

@@ -11,6 +11,7 @@ from fkd_live.core import (
     compose_transforms,
     estimate_similarity,
     invert_transform,
+    is_invertible,
     resize_matrix,
     similarity_matrix,
     transform_scale,
@@ -112,6 +113,13 @@ def test_single_point_and_bad_shapes_are_rejected():
         estimate_similarity([[0.0, np.nan], [1.0, 1.0]], [[0.0, 0.0], [1.0, 0.0]])
     with pytest.raises(ValueError, match="no inverse"):
         invert_transform([[1.0, 2.0, 0.0], [2.0, 4.0, 0.0]])
+
+
+def test_is_invertible_agrees_with_invert_transform():
+    collapsed = [[1.0, 2.0, 0.0], [2.0, 4.0, 0.0]]  # det 1*4 - 2*2 = 0: a line
+    assert not is_invertible(collapsed)
+    assert is_invertible([[0.0, -2.0, 5.0], [3.0, 0.0, 1.0]])  # det 0*0 - (-2)*3 = 6
+    assert is_invertible(np.eye(2, 3))
 
 
 def test_resize_keeps_pixel_centres_and_edges():

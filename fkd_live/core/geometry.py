@@ -86,6 +86,13 @@ def apply_transform(matrix: npt.ArrayLike, points: npt.ArrayLike) -> npt.NDArray
     return result
 
 
+def is_invertible(matrix: npt.ArrayLike) -> bool:
+    """Whether `invert_transform` can invert a `(2, 3)` affine matrix (its plane does not
+    collapse to a line), without computing the inverse."""
+    (a, b, _), (c, d, _) = np.asarray(matrix, dtype=np.float64).tolist()
+    return bool(abs(a * d - b * c) >= _MIN_VARIANCE)
+
+
 def invert_transform(matrix: npt.ArrayLike) -> Matrix:
     """Inverse of an invertible `(2, 3)` affine matrix."""
     m = np.asarray(matrix, dtype=np.float64)
@@ -93,7 +100,7 @@ def invert_transform(matrix: npt.ArrayLike) -> Matrix:
         raise ValueError(f"expected a (2, 3) matrix, got {m.shape}")
     (a, b, tx), (c, d, ty) = m.tolist()  # 2x2 by hand: numpy's inv is costlier than the sums
     det = a * d - b * c
-    if abs(det) < _MIN_VARIANCE:
+    if abs(det) < _MIN_VARIANCE:  # as is_invertible
         raise DegenerateTransformError("the transform collapses the plane and has no inverse")
     ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
     return np.array(

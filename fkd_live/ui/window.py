@@ -132,10 +132,6 @@ class MainWindow(QMainWindow):
         if item is not None:
             self.view.show_result(*item)
 
-    def show_result(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
-        """Display one result (what `take_result` does with the newest)."""
-        self.view.show_result(frame, result)
-
     def record(self, frame: npt.NDArray[np.uint8], result: FrameResult) -> None:
         """Tap for the worker (its thread): queue the frame as the view now draws it. The
         options and prop are immutable values, swapped whole by the GUI thread."""
